@@ -1,0 +1,108 @@
+//! Comments as the pages show them: approved only, each with its author's name.
+
+use std::collections::HashMap;
+
+use blog_entities::{comment, user};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, WindowStatement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+use serde::{Deserialize, Serialize};
+
+use crate::RepositoryError;
+
+/// An approved comment with its author, as listed under a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema)]
+pub struct CommentView {
+    pub id: i32,
+    pub post_id: i32,
+    pub author_id: i32,
+    /// The author's username.
+    pub author: String,
+    pub content: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The `n` newest approved comments of each post in `post_ids`, newest first,
+/// in ONE statement: `ROW_NUMBER() OVER (PARTITION BY post_id ORDER BY
+/// created_at DESC, id DESC) <= n` (a plain `LIMIT` would cap the whole batch).
+pub async fn newest_approved_for_posts(
+    db: &DatabaseConnection,
+    post_ids: &[i32],
+    n: u64,
+) -> Result<HashMap<i32, Vec<CommentView>>, RepositoryError> {
+    let mut by_post: HashMap<i32, Vec<CommentView>> = HashMap::new();
+    if post_ids.is_empty() || n == 0 {
+        return Ok(by_post);
+    }
+    let ranked = Query::select()
+        .columns([
+            (comment::Entity, comment::Column::Id),
+            (comment::Entity, comment::Column::PostId),
+            (comment::Entity, comment::Column::UserId),
+            (comment::Entity, comment::Column::Content),
+            (comment::Entity, comment::Column::CreatedAt),
+        ])
+        .expr_window_as(
+            Func::cust("ROW_NUMBER"),
+            WindowStatement::partition_by((comment::Entity, comment::Column::PostId))
+                .order_by((comment::Entity, comment::Column::CreatedAt), Order::Desc)
+                .order_by((comment::Entity, comment::Column::Id), Order::Desc)
+                .to_owned(),
+            "rn",
+        )
+        .from(comment::Entity)
+        .and_where(Expr::col((comment::Entity, comment::Column::IsApproved)).eq(true))
+        .and_where(Expr::col((comment::Entity, comment::Column::PostId)).is_in(post_ids.iter().copied()))
+        .to_owned();
+    let query = Query::select()
+        .column(("t", "id"))
+        .column(("t", "post_id"))
+        .expr_as(Expr::col(("t", "user_id")), "author_id")
+        .expr_as(Expr::col((user::Entity, user::Column::Username)), "author")
+        .column(("t", "content"))
+        .column(("t", "created_at"))
+        .from_subquery(ranked, "t")
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals(("t", "user_id")),
+        )
+        .and_where(Expr::col(("t", "rn")).lte(n as i64))
+        .order_by(("t", "post_id"), Order::Asc)
+        .order_by(("t", "rn"), Order::Asc)
+        .to_owned();
+    let rows = db.query_all(&query).await?;
+    for row in rows {
+        let view = CommentView::from_query_result(&row, "")?;
+        by_post.entry(view.post_id).or_default().push(view);
+    }
+    Ok(by_post)
+}
+
+/// Every approved comment of one post with its author, oldest first, in one statement.
+pub async fn approved_for_post(
+    db: &DatabaseConnection,
+    post_id: i32,
+) -> Result<Vec<CommentView>, RepositoryError> {
+    let query = Query::select()
+        .column((comment::Entity, comment::Column::Id))
+        .column((comment::Entity, comment::Column::PostId))
+        .expr_as(Expr::col((comment::Entity, comment::Column::UserId)), "author_id")
+        .expr_as(Expr::col((user::Entity, user::Column::Username)), "author")
+        .column((comment::Entity, comment::Column::Content))
+        .column((comment::Entity, comment::Column::CreatedAt))
+        .from(comment::Entity)
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id))
+                .equals((comment::Entity, comment::Column::UserId)),
+        )
+        .and_where(Expr::col((comment::Entity, comment::Column::PostId)).eq(post_id))
+        .and_where(Expr::col((comment::Entity, comment::Column::IsApproved)).eq(true))
+        .order_by((comment::Entity, comment::Column::CreatedAt), Order::Asc)
+        .order_by((comment::Entity, comment::Column::Id), Order::Asc)
+        .to_owned();
+    let rows = db.query_all(&query).await?;
+    rows.iter()
+        .map(|row| CommentView::from_query_result(row, "").map_err(RepositoryError::from))
+        .collect()
+}

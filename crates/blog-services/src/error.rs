@@ -1,0 +1,29 @@
+//! The service layer's error type; the web crate maps each variant to a status.
+
+use blog_repositories::RepositoryError;
+
+/// Why a service call did not give its result.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The request is malformed (bad page number, unknown category, ...): 400.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The thing asked for does not exist: 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// The database cannot be reached in time: 503.
+    #[error("database unavailable")]
+    Unavailable(#[source] RepositoryError),
+    /// Anything else below us: a bug, 500.
+    #[error("internal error")]
+    Internal(#[source] RepositoryError),
+}
+
+impl From<RepositoryError> for ServiceError {
+    fn from(err: RepositoryError) -> Self {
+        match err {
+            RepositoryError::Unavailable(_) => ServiceError::Unavailable(err),
+            other => ServiceError::Internal(other),
+        }
+    }
+}

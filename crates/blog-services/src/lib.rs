@@ -1,0 +1,13 @@
+//! Business rules of the blog: what a page may ask for, what it gets, and the
+//! benchmark dataset. Services call repositories; the web layer calls services.
+
+pub mod dataset;
+pub mod error;
+pub mod pagination;
+pub mod password;
+pub mod post;
+
+pub use error::ServiceError;
+pub use pagination::Page;
+pub use password::PasswordHasher;
+pub use post::PostService;

@@ -1,0 +1,98 @@
+//! Page numbers and pages.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ServiceError;
+
+/// Posts per page on every list (list, search, JSON).
+pub const PAGE_SIZE: u64 = 20;
+
+/// A validated 1-based page number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PageNumber(u64);
+
+impl PageNumber {
+    /// The first page.
+    pub const FIRST: PageNumber = PageNumber(1);
+
+    /// Accepts 1 and up; anything else is a 400.
+    pub fn new(page: i64) -> Result<PageNumber, ServiceError> {
+        u64::try_from(page)
+            .ok()
+            .filter(|p| *p >= 1)
+            .map(PageNumber)
+            .ok_or_else(|| ServiceError::BadRequest("page must be a whole number of at least 1".into()))
+    }
+
+    /// Parses the `page` query parameter; absent means page 1.
+    pub fn parse(raw: Option<&str>) -> Result<PageNumber, ServiceError> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(PageNumber::FIRST),
+            Some(text) => text
+                .parse::<i64>()
+                .map_err(|_| ServiceError::BadRequest(format!("page must be a whole number, not {text:?}")))
+                .and_then(PageNumber::new),
+        }
+    }
+
+    /// The number itself.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// Rows to skip before this page.
+    pub fn offset(self) -> u64 {
+        (self.0 - 1) * PAGE_SIZE
+    }
+}
+
+/// One page of a counted list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// 1-based.
+    pub page: u64,
+    /// How many pages there are (at least 1, even for an empty list).
+    pub pages: u64,
+    /// How many items there are on all pages together.
+    pub count: u64,
+}
+
+impl<T> Page<T> {
+    /// How many pages `count` items fill.
+    pub fn pages_for(count: u64) -> u64 {
+        count.div_ceil(PAGE_SIZE).max(1)
+    }
+
+    /// Whether a previous page exists.
+    pub fn has_previous(&self) -> bool {
+        self.page > 1
+    }
+
+    /// Whether a next page exists.
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_start_at_one() {
+        assert_eq!(PageNumber::parse(None).unwrap().get(), 1);
+        assert_eq!(PageNumber::parse(Some("3")).unwrap().offset(), 40);
+        assert!(PageNumber::parse(Some("0")).is_err());
+        assert!(PageNumber::parse(Some("-2")).is_err());
+        assert!(PageNumber::parse(Some("two")).is_err());
+        assert!(PageNumber::parse(Some("99999999999999999999")).is_err());
+    }
+
+    #[test]
+    fn page_count_rounds_up_and_is_never_zero() {
+        assert_eq!(Page::<()>::pages_for(0), 1);
+        assert_eq!(Page::<()>::pages_for(20), 1);
+        assert_eq!(Page::<()>::pages_for(21), 2);
+    }
+}

@@ -1,0 +1,252 @@
+//! Test support: every test gets its own database, cloned from a migrated template.
+//!
+//! Set `TEST_DATABASE_URL=postgres://user@host/db` to run on PostgreSQL: the URL
+//! names a maintenance database; templates and per-test databases are created
+//! beside it. Without it, tests run on SQLite files in the temp directory.
+//! Either way the template is migrated once per migration list (its name carries
+//! a hash of the migration names) and cloned per test, which takes milliseconds.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use blog_repositories::database::{self, DatabaseSettings};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+/// An isolated, migrated, empty database that disappears when dropped.
+pub struct TestDatabase {
+    /// A pool on the database, with query monitoring installed.
+    pub db: DatabaseConnection,
+    /// Its URL, for code under test that opens its own pool.
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Postgres { maintenance_url: String, name: String },
+    Sqlite { path: PathBuf },
+}
+
+impl TestDatabase {
+    /// A fresh database on the backend `TEST_DATABASE_URL` selects (SQLite if unset).
+    pub async fn new() -> TestDatabase {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.trim().is_empty() => Self::postgres(url.trim()).await,
+            _ => Self::sqlite().await,
+        }
+    }
+
+    /// Settings for a small pool on `url`, as the service would open it.
+    pub fn settings(url: &str) -> DatabaseSettings {
+        DatabaseSettings {
+            max_connections: 5,
+            min_connections: 0,
+            ..DatabaseSettings::new(url)
+        }
+    }
+
+    async fn postgres(maintenance_url: &str) -> TestDatabase {
+        let template = template_name();
+        let admin = admin_connection(maintenance_url).await;
+        // One process creates the template; the others wait on the lock, then see it.
+        admin
+            .execute_unprepared(&format!("SELECT pg_advisory_lock({})", lock_key(&template)))
+            .await
+            .expect("advisory lock");
+        let exists = admin
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                admin.get_database_backend(),
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                [template.clone().into()],
+            ))
+            .await
+            .expect("look up template")
+            .is_some();
+        if !exists {
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {template}"))
+                .await
+                .expect("create template database");
+            let url = with_database(maintenance_url, &template);
+            let db = database::connect(&Self::settings(&url)).await.expect("connect template");
+            database::migrate(&db).await.expect("migrate template");
+            db.close().await.expect("close template");
+        }
+        admin
+            .execute_unprepared(&format!("SELECT pg_advisory_unlock({})", lock_key(&template)))
+            .await
+            .expect("advisory unlock");
+
+        let name = format!("blog_test_{}", unique_suffix());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+            .expect("clone template");
+        admin.close().await.ok();
+
+        let url = with_database(maintenance_url, &name);
+        let db = database::connect(&Self::settings(&url)).await.expect("connect test database");
+        TestDatabase {
+            db,
+            url,
+            cleanup: Cleanup::Postgres {
+                maintenance_url: maintenance_url.to_owned(),
+                name,
+            },
+        }
+    }
+
+    async fn sqlite() -> TestDatabase {
+        let dir = std::env::temp_dir().join("blog-tests");
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        let template = dir.join(format!("{}.sqlite3", template_name()));
+        if !template.exists() {
+            // Build aside, then rename: concurrent test processes never see half a template.
+            let building = dir.join(format!("building-{}.sqlite3", unique_suffix()));
+            let url = sqlite_url(&building);
+            let db = database::connect(&Self::settings(&url)).await.expect("create template");
+            database::migrate(&db).await.expect("migrate template");
+            db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+                .expect("checkpoint template");
+            db.close().await.expect("close template");
+            std::fs::rename(&building, &template).expect("publish template");
+            remove_sqlite_files(&building);
+        }
+        let path = dir.join(format!("test-{}.sqlite3", unique_suffix()));
+        std::fs::copy(&template, &path).expect("clone template");
+        let url = sqlite_url(&path);
+        let db = database::connect(&Self::settings(&url)).await.expect("connect test database");
+        TestDatabase {
+            db,
+            url,
+            cleanup: Cleanup::Sqlite { path },
+        }
+    }
+
+    /// True when the tests run on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.cleanup, Cleanup::Postgres { .. })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Sqlite { path } => remove_sqlite_files(path),
+            Cleanup::Postgres {
+                maintenance_url,
+                name,
+            } => {
+                // Drop runs inside the test's runtime: do the async work on a thread of its own.
+                let (url, name) = (maintenance_url.clone(), name.clone());
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    runtime.block_on(async move {
+                        let admin = admin_connection(&url).await;
+                        let _ = admin
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .await;
+                        admin.close().await.ok();
+                    });
+                });
+                let _ = dropped.join();
+            }
+        }
+    }
+}
+
+/// A single-connection pool on the maintenance database, without monitoring.
+async fn admin_connection(url: &str) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(1)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to TEST_DATABASE_URL ({url}): {e}"))
+}
+
+/// `blog_tpl_<hash of the migration names>`: a new migration makes a new template.
+fn template_name() -> String {
+    let names = database::migration_names().join(",");
+    // FNV-1a: stable across processes and Rust versions, unlike `DefaultHasher`.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in names.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("blog_tpl_{:012x}", hash & 0xffff_ffff_ffff)
+}
+
+fn lock_key(template: &str) -> i64 {
+    let hex = template.trim_start_matches("blog_tpl_");
+    i64::from_str_radix(hex, 16).unwrap_or(42)
+}
+
+/// Unique across the test processes running at once: pid, time and a counter.
+fn unique_suffix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
+}
+
+/// `url` with its database name replaced by `name` (query string kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+fn remove_sqlite_files(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/test", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/test?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}

@@ -1,0 +1,19 @@
+//! The schema of the blog, as sea-orm-migration migrations.
+//!
+//! `blog migrate` applies them; `blog serve` does too unless `BLOG_AUTO_MIGRATE=false`.
+//! A landed migration is never edited: add a new file instead (test databases are
+//! cloned from a template named after the migration list).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_schema;
+
+/// Every migration of the service, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_schema::Migration)]
+    }
+}
