@@ -57,10 +57,20 @@ pub async fn reset(db: &DatabaseConnection) -> Result<(), RepositoryError> {
         }
         _ => {
             let txn = db.begin().await?;
-            for table in ["likes", "post_tags", "comments", "posts", "tags", "categories", "users"] {
-                txn.execute_unprepared(&format!("DELETE FROM {table}")).await?;
+            for table in [
+                "likes",
+                "post_tags",
+                "comments",
+                "posts",
+                "tags",
+                "categories",
+                "users",
+            ] {
+                txn.execute_unprepared(&format!("DELETE FROM {table}"))
+                    .await?;
             }
-            txn.execute_unprepared("DELETE FROM sqlite_sequence").await?;
+            txn.execute_unprepared("DELETE FROM sqlite_sequence")
+                .await?;
             txn.commit().await?;
         }
     }

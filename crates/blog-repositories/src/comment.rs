@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::RepositoryError;
 
 /// An approved comment with its author, as listed under a post.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema,
+)]
 pub struct CommentView {
     pub id: i32,
     pub post_id: i32,
@@ -52,7 +54,9 @@ pub async fn newest_approved_for_posts(
         )
         .from(comment::Entity)
         .and_where(Expr::col((comment::Entity, comment::Column::IsApproved)).eq(true))
-        .and_where(Expr::col((comment::Entity, comment::Column::PostId)).is_in(post_ids.iter().copied()))
+        .and_where(
+            Expr::col((comment::Entity, comment::Column::PostId)).is_in(post_ids.iter().copied()),
+        )
         .to_owned();
     let query = Query::select()
         .column(("t", "id"))
@@ -86,7 +90,10 @@ pub async fn approved_for_post(
     let query = Query::select()
         .column((comment::Entity, comment::Column::Id))
         .column((comment::Entity, comment::Column::PostId))
-        .expr_as(Expr::col((comment::Entity, comment::Column::UserId)), "author_id")
+        .expr_as(
+            Expr::col((comment::Entity, comment::Column::UserId)),
+            "author_id",
+        )
         .expr_as(Expr::col((user::Entity, user::Column::Username)), "author")
         .column((comment::Entity, comment::Column::Content))
         .column((comment::Entity, comment::Column::CreatedAt))

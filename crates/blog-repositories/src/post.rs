@@ -42,7 +42,9 @@ pub fn read_time_minutes(word_count: i32) -> i32 {
 
 /// One post as the list views show it, with everything loaded. It is also the
 /// JSON shape of `/api/posts/` results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema,
+)]
 pub struct PostCard {
     pub id: i32,
     pub title: String,
@@ -221,7 +223,8 @@ impl PostListLoader<'_> {
         }
         attach_tags(db, &mut cards).await?;
         let ids: Vec<i32> = cards.iter().map(|c| c.id).collect();
-        let mut newest = comments::newest_approved_for_posts(db, &ids, self.comments_per_post).await?;
+        let mut newest =
+            comments::newest_approved_for_posts(db, &ids, self.comments_per_post).await?;
         for card in &mut cards {
             card.comments = newest.remove(&card.id).unwrap_or_default();
         }
@@ -245,7 +248,10 @@ fn card_select(filter: &PostFilter, backend: Backend) -> Select<post::Entity> {
         .column_as(user::Column::Username, "author")
         .column_as(category::Column::Name, "category")
         .expr_as(
-            Expr::SubQuery(None, Box::new(approved_comment_count().into_sub_query_statement())),
+            Expr::SubQuery(
+                None,
+                Box::new(approved_comment_count().into_sub_query_statement()),
+            ),
             "comment_count",
         )
         .expr_as(
@@ -276,7 +282,8 @@ fn like_count() -> SelectStatement {
         .expr(Expr::col((like::Entity, like::Column::Id)).count())
         .from(like::Entity)
         .and_where(
-            Expr::col((like::Entity, like::Column::PostId)).equals((post::Entity, post::Column::Id)),
+            Expr::col((like::Entity, like::Column::PostId))
+                .equals((post::Entity, post::Column::Id)),
         )
         .to_owned()
 }
@@ -351,7 +358,10 @@ fn escape_like(word: &str) -> String {
 }
 
 /// Fills `tags` and `read_time` of every card (one statement for the tags).
-async fn attach_tags(db: &DatabaseConnection, cards: &mut [PostCard]) -> Result<(), RepositoryError> {
+async fn attach_tags(
+    db: &DatabaseConnection,
+    cards: &mut [PostCard],
+) -> Result<(), RepositoryError> {
     let ids: Vec<i32> = cards.iter().map(|c| c.id).collect();
     let mut by_post: HashMap<i32, Vec<String>> = tags::names_for_posts(db, &ids).await?;
     for card in cards.iter_mut() {

@@ -33,15 +33,85 @@ const APPROVED_PERCENT: u64 = 80;
 /// The words posts are written in. `django`, `performance`, `optimization` and
 /// `async` are among them, so they appear in most posts.
 const VOCABULARY: &[&str] = &[
-    "django", "performance", "optimization", "async", "rust", "database", "query", "cache",
-    "index", "server", "request", "response", "latency", "throughput", "thread", "memory",
-    "pool", "connection", "transaction", "schema", "migration", "template", "view", "model",
-    "deploy", "container", "proxy", "benchmark", "profile", "compile", "runtime", "future",
-    "stream", "buffer", "socket", "network", "storage", "replica", "shard", "search", "token",
-    "session", "worker", "queue", "event", "metric", "trace", "log", "error", "test", "build",
-    "release", "feature", "design", "pattern", "layer", "service", "client", "frontend",
-    "backend", "the", "a", "and", "of", "to", "with", "for", "in", "on", "fast", "slow",
-    "simple", "robust", "modern", "scalable", "reliable", "efficient", "small", "large",
+    "django",
+    "performance",
+    "optimization",
+    "async",
+    "rust",
+    "database",
+    "query",
+    "cache",
+    "index",
+    "server",
+    "request",
+    "response",
+    "latency",
+    "throughput",
+    "thread",
+    "memory",
+    "pool",
+    "connection",
+    "transaction",
+    "schema",
+    "migration",
+    "template",
+    "view",
+    "model",
+    "deploy",
+    "container",
+    "proxy",
+    "benchmark",
+    "profile",
+    "compile",
+    "runtime",
+    "future",
+    "stream",
+    "buffer",
+    "socket",
+    "network",
+    "storage",
+    "replica",
+    "shard",
+    "search",
+    "token",
+    "session",
+    "worker",
+    "queue",
+    "event",
+    "metric",
+    "trace",
+    "log",
+    "error",
+    "test",
+    "build",
+    "release",
+    "feature",
+    "design",
+    "pattern",
+    "layer",
+    "service",
+    "client",
+    "frontend",
+    "backend",
+    "the",
+    "a",
+    "and",
+    "of",
+    "to",
+    "with",
+    "for",
+    "in",
+    "on",
+    "fast",
+    "slow",
+    "simple",
+    "robust",
+    "modern",
+    "scalable",
+    "reliable",
+    "efficient",
+    "small",
+    "large",
 ];
 
 /// Syllables of the rare words: 8^3 = 512 made-up words, each in a few dozen
@@ -132,7 +202,9 @@ pub fn credentials(n: i32) -> (String, String) {
 /// Replaces each user's clear password (held in `password_hash` by [`generate`])
 /// by its hash, on every core.
 async fn hash_passwords(users: Vec<user::Model>, hasher: &PasswordHasher) -> Vec<user::Model> {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     let chunk = users.len().div_ceil(cores).max(1);
     let mut tasks = Vec::new();
     let mut users = users.into_iter().peekable();
@@ -328,7 +400,11 @@ mod tests {
         assert_eq!(d.users[0].username, "testuser");
         assert_eq!(d.users[41].username, "user42");
         // ids and dates agree
-        assert!(d.posts.windows(2).all(|w| w[0].created_at < w[1].created_at));
+        assert!(
+            d.posts
+                .windows(2)
+                .all(|w| w[0].created_at < w[1].created_at)
+        );
         for p in &d.posts {
             assert_eq!(p.word_count as usize, p.content.split_whitespace().count());
             assert!((100..=1000).contains(&p.word_count));
@@ -336,7 +412,10 @@ mod tests {
         }
         // about 10 comments and 15 likes per post, 80 % approved
         let per_post = d.comments.len() as f64 / 300.0;
-        assert!((8.0..12.0).contains(&per_post), "{per_post} comments per post");
+        assert!(
+            (8.0..12.0).contains(&per_post),
+            "{per_post} comments per post"
+        );
         let approved = d.comments.iter().filter(|c| c.is_approved).count() as f64;
         assert!((0.75..0.85).contains(&(approved / d.comments.len() as f64)));
         let likes = d.likes.len() as f64 / 300.0;
@@ -346,9 +425,18 @@ mod tests {
         pairs.sort();
         pairs.dedup();
         assert_eq!(pairs.len(), d.likes.len());
-        let posts_by_id: std::collections::HashMap<_, _> = d.posts.iter().map(|p| (p.id, p)).collect();
-        assert!(d.comments.iter().all(|c| c.created_at > posts_by_id[&c.post_id].created_at));
-        let django = d.posts.iter().filter(|p| p.content.contains("django")).count();
+        let posts_by_id: std::collections::HashMap<_, _> =
+            d.posts.iter().map(|p| (p.id, p)).collect();
+        assert!(
+            d.comments
+                .iter()
+                .all(|c| c.created_at > posts_by_id[&c.post_id].created_at)
+        );
+        let django = d
+            .posts
+            .iter()
+            .filter(|p| p.content.contains("django"))
+            .count();
         assert!(django > 250, "django is in most posts ({django})");
     }
 }

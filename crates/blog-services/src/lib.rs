@@ -3,6 +3,7 @@
 
 pub mod dataset;
 pub mod error;
+pub mod health;
 pub mod pagination;
 pub mod password;
 pub mod post;

@@ -21,7 +21,9 @@ impl PageNumber {
             .ok()
             .filter(|p| *p >= 1)
             .map(PageNumber)
-            .ok_or_else(|| ServiceError::BadRequest("page must be a whole number of at least 1".into()))
+            .ok_or_else(|| {
+                ServiceError::BadRequest("page must be a whole number of at least 1".into())
+            })
     }
 
     /// Parses the `page` query parameter; absent means page 1.
@@ -30,7 +32,9 @@ impl PageNumber {
             None | Some("") => Ok(PageNumber::FIRST),
             Some(text) => text
                 .parse::<i64>()
-                .map_err(|_| ServiceError::BadRequest(format!("page must be a whole number, not {text:?}")))
+                .map_err(|_| {
+                    ServiceError::BadRequest(format!("page must be a whole number, not {text:?}"))
+                })
                 .and_then(PageNumber::new),
         }
     }

@@ -1,12 +1,12 @@
 //! Reading posts: the list (with filters), one post, and search.
 
+use blog_repositories::DatabaseConnection;
 use blog_repositories::category;
 use blog_repositories::post::{PostCard, PostDetail, PostFilter, PostRepository};
-use blog_repositories::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::pagination::{PAGE_SIZE, Page, PageNumber};
 use crate::ServiceError;
+use crate::pagination::{PAGE_SIZE, Page, PageNumber};
 
 /// The longest search query accepted, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
@@ -71,7 +71,10 @@ impl PostService {
         let categories: Vec<CategoryRef> = category::all(&self.db)
             .await?
             .into_iter()
-            .map(|c| CategoryRef { id: c.id, name: c.name })
+            .map(|c| CategoryRef {
+                id: c.id,
+                name: c.name,
+            })
             .collect();
         let category = match request.category_id {
             None => None,
@@ -98,7 +101,11 @@ impl PostService {
     }
 
     /// A counted page of the posts `filter` selects; 404 past the last page.
-    pub async fn page(&self, filter: PostFilter, page: PageNumber) -> Result<Page<PostCard>, ServiceError> {
+    pub async fn page(
+        &self,
+        filter: PostFilter,
+        page: PageNumber,
+    ) -> Result<Page<PostCard>, ServiceError> {
         let query = self.posts.posts().filter(filter);
         let count = query.count().await?;
         let pages = Page::<PostCard>::pages_for(count);
@@ -130,7 +137,11 @@ impl PostService {
 
     /// Posts matching every word of `query`, newest first, 20 a page, in 3
     /// statements whatever the number of matches. An empty query searches nothing.
-    pub async fn search(&self, query: &str, page: PageNumber) -> Result<SearchResults, ServiceError> {
+    pub async fn search(
+        &self,
+        query: &str,
+        page: PageNumber,
+    ) -> Result<SearchResults, ServiceError> {
         let query = query.trim();
         if query.chars().count() > MAX_SEARCH_CHARS {
             return Err(ServiceError::BadRequest(format!(

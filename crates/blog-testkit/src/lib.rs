@@ -23,8 +23,13 @@ pub struct TestDatabase {
 }
 
 enum Cleanup {
-    Postgres { maintenance_url: String, name: String },
-    Sqlite { path: PathBuf },
+    Postgres {
+        maintenance_url: String,
+        name: String,
+    },
+    Sqlite {
+        path: PathBuf,
+    },
 }
 
 impl TestDatabase {
@@ -68,12 +73,17 @@ impl TestDatabase {
                 .await
                 .expect("create template database");
             let url = with_database(maintenance_url, &template);
-            let db = database::connect(&Self::settings(&url)).await.expect("connect template");
+            let db = database::connect(&Self::settings(&url))
+                .await
+                .expect("connect template");
             database::migrate(&db).await.expect("migrate template");
             db.close().await.expect("close template");
         }
         admin
-            .execute_unprepared(&format!("SELECT pg_advisory_unlock({})", lock_key(&template)))
+            .execute_unprepared(&format!(
+                "SELECT pg_advisory_unlock({})",
+                lock_key(&template)
+            ))
             .await
             .expect("advisory unlock");
 
@@ -85,7 +95,9 @@ impl TestDatabase {
         admin.close().await.ok();
 
         let url = with_database(maintenance_url, &name);
-        let db = database::connect(&Self::settings(&url)).await.expect("connect test database");
+        let db = database::connect(&Self::settings(&url))
+            .await
+            .expect("connect test database");
         TestDatabase {
             db,
             url,
@@ -104,7 +116,9 @@ impl TestDatabase {
             // Build aside, then rename: concurrent test processes never see half a template.
             let building = dir.join(format!("building-{}.sqlite3", unique_suffix()));
             let url = sqlite_url(&building);
-            let db = database::connect(&Self::settings(&url)).await.expect("create template");
+            let db = database::connect(&Self::settings(&url))
+                .await
+                .expect("create template");
             database::migrate(&db).await.expect("migrate template");
             db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
                 .await
@@ -116,7 +130,9 @@ impl TestDatabase {
         let path = dir.join(format!("test-{}.sqlite3", unique_suffix()));
         std::fs::copy(&template, &path).expect("clone template");
         let url = sqlite_url(&path);
-        let db = database::connect(&Self::settings(&url)).await.expect("connect test database");
+        let db = database::connect(&Self::settings(&url))
+            .await
+            .expect("connect test database");
         TestDatabase {
             db,
             url,
@@ -148,7 +164,9 @@ impl Drop for TestDatabase {
                     runtime.block_on(async move {
                         let admin = admin_connection(&url).await;
                         let _ = admin
-                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
                             .await;
                         admin.close().await.ok();
                     });

@@ -1,0 +1,25 @@
+//! Whether the service can do its job: the database answers.
+
+use blog_repositories::{DatabaseConnection, database};
+
+use crate::ServiceError;
+
+/// Backs `/health/`.
+#[derive(Debug, Clone)]
+pub struct HealthService {
+    db: DatabaseConnection,
+}
+
+impl HealthService {
+    /// Checks the pool `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        HealthService { db }
+    }
+
+    /// One round trip to the database; `Unavailable` when it does not answer in time.
+    pub async fn check(&self) -> Result<(), ServiceError> {
+        database::ping(&self.db)
+            .await
+            .map_err(|err| ServiceError::Unavailable(err))
+    }
+}

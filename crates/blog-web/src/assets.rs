@@ -1,0 +1,53 @@
+//! The static files, compiled into the binary and served under `/static/` with
+//! long-lived cache headers; pages link them with a content hash (`?v=...`), so a
+//! new build is fetched at once.
+
+use std::sync::LazyLock;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+use crate::error::AppError;
+
+/// One embedded file.
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static str,
+}
+
+const ASSETS: &[Asset] = &[Asset {
+    name: "style.css",
+    content_type: "text/css; charset=utf-8",
+    body: include_str!("../../../static/style.css"),
+}];
+
+/// FNV-1a of every asset: changes whenever one of them does.
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for asset in ASSETS {
+        for byte in asset.body.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+});
+
+/// The URL of the stylesheet, with the cache-busting version.
+pub fn stylesheet_href() -> String {
+    format!("/static/style.css?v={}", *VERSION)
+}
+
+/// `GET /static/{name}`.
+pub async fn serve(name: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let asset = ASSETS
+        .iter()
+        .find(|a| a.name == name.as_str())
+        .ok_or_else(|| AppError::NotFound(format!("no static file {name}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(asset.content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header((header::ETAG, format!("\"{}\"", *VERSION)))
+        .body(asset.body))
+}

@@ -1,0 +1,130 @@
+//! One place maps every error to its HTTP status and body: JSON
+//! (`{"error": "..."}`) under `/api/`, `/auth/` and `/health/`, an HTML page elsewhere.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+use blog_services::ServiceError;
+use serde::Serialize;
+
+use crate::views::ErrorPage;
+
+/// An error a handler returns; `?` converts service and template errors.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The request itself is malformed (a parameter that does not parse).
+    #[error("{0}")]
+    BadRequest(String),
+    /// No page or resource at this address.
+    #[error("{0}")]
+    NotFound(String),
+    #[error("template rendering failed: {0}")]
+    Template(#[from] askama::Error),
+}
+
+impl AppError {
+    /// The message a client may see: never internals of a 5xx.
+    fn public_message(&self) -> String {
+        match self {
+            AppError::Service(ServiceError::Unavailable(_)) => "database unavailable".into(),
+            AppError::Service(ServiceError::Internal(_)) | AppError::Template(_) => {
+                "internal server error".into()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) | AppError::Service(ServiceError::BadRequest(_)) => {
+                StatusCode::BAD_REQUEST
+            }
+            AppError::NotFound(_) | AppError::Service(ServiceError::NotFound(_)) => {
+                StatusCode::NOT_FOUND
+            }
+            AppError::Service(ServiceError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Service(ServiceError::Internal(_)) | AppError::Template(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // The body is written by `render_errors`, which knows the request's path.
+        HttpResponse::new(self.status_code())
+    }
+}
+
+/// The JSON error body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, for a person to read.
+    pub error: String,
+}
+
+/// True for paths whose clients are programs: their errors are JSON.
+pub fn is_json_path(path: &str) -> bool {
+    ["/api/", "/auth/", "/health/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// Middleware: gives every 4xx/5xx response, ours or actix's (404, 405, a query
+/// string that does not parse, ...), the body its path calls for.
+pub async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let json = is_json_path(req.path());
+    let res = next.call(req).await?;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res.map_into_boxed_body());
+    }
+    let message = match res.response().error() {
+        Some(err) => {
+            if status.is_server_error() {
+                tracing::error!(status = status.as_u16(), error = %err, cause = ?err, "request failed");
+            }
+            match err.as_error::<AppError>() {
+                Some(app) => app.public_message(),
+                None if status.is_client_error() => err.to_string(),
+                None => "internal server error".into(),
+            }
+        }
+        None => status.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    let body = if json {
+        let body = serde_json::to_string(&ErrorBody { error: message }).unwrap_or_default();
+        (body, "application/json")
+    } else {
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error"),
+            message: &message,
+        };
+        match page.render() {
+            Ok(html) => (html, "text/html; charset=utf-8"),
+            Err(_) => (message, "text/plain; charset=utf-8"),
+        }
+    };
+    let (request, response) = res.into_parts();
+    let mut replaced = HttpResponse::with_body(status, body.0).map_into_boxed_body();
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replaced.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    replaced
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(body.1));
+    Ok(ServiceResponse::new(request, replaced))
+}

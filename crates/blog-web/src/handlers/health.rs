@@ -1,0 +1,29 @@
+//! `GET /health/`: 200 when the database answers, 503 otherwise.
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
+
+/// The health check's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HealthBody {
+    /// Always `ok` on a 200.
+    pub status: &'static str,
+}
+
+/// Checks the database with one round trip.
+#[utoipa::path(
+    get,
+    path = "/health/",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The database answers", body = HealthBody),
+        (status = 503, description = "The database does not answer", body = ErrorBody),
+    )
+)]
+pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    state.health.check().await?;
+    Ok(HttpResponse::Ok().json(HealthBody { status: "ok" }))
+}

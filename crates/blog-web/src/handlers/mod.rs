@@ -1,0 +1,99 @@
+//! HTTP handlers: parse the request, call one service, render. No SQL here.
+
+pub mod api;
+pub mod health;
+pub mod pages;
+
+use blog_services::pagination::PageNumber;
+use blog_services::post::ListRequest;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::views::PageLinks;
+
+/// The query string of the post lists (`/blog/`, `/api/posts/`). Values arrive
+/// as text so that a bad one gets a message naming it.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// 1-based page number (20 posts a page).
+    pub page: Option<String>,
+    /// A category id.
+    pub category: Option<String>,
+    /// A tag name.
+    pub tag: Option<String>,
+}
+
+impl ListParams {
+    /// Validates the parameters into a service request.
+    pub fn to_request(&self) -> Result<ListRequest, AppError> {
+        let category_id = match non_empty(&self.category) {
+            None => None,
+            Some(text) => Some(text.parse::<i32>().map_err(|_| {
+                AppError::BadRequest(format!("category must be a category id, not {text:?}"))
+            })?),
+        };
+        Ok(ListRequest {
+            page: PageNumber::parse(self.page.as_deref())?,
+            category_id,
+            tag: non_empty(&self.tag).map(str::to_owned),
+        })
+    }
+}
+
+/// The query string of `/search/`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// The words to look for (at most 200 characters).
+    pub q: Option<String>,
+    /// 1-based page number.
+    pub page: Option<String>,
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A post id from the path; anything but a positive number is no post at all.
+pub fn parse_post_id(raw: &str) -> Result<i32, AppError> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::NotFound(format!("post {raw:?} does not exist")))
+}
+
+/// `path?query` for `params` without the empty ones.
+fn url_with(path: &str, params: &[(&str, Option<String>)]) -> String {
+    let present: Vec<(&str, &str)> = params
+        .iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v)))
+        .collect();
+    match serde_urlencoded::to_string(&present) {
+        Ok(query) if !query.is_empty() => format!("{path}?{query}"),
+        _ => path.to_owned(),
+    }
+}
+
+/// Previous/next links for a list page; `pages` is `None` when not counted.
+fn page_links(
+    path: &str,
+    page: u64,
+    pages: Option<u64>,
+    has_next: bool,
+    filters: &[(&str, Option<String>)],
+) -> PageLinks {
+    let link = |n: u64| {
+        let mut params = vec![("page", (n > 1).then(|| n.to_string()))];
+        params.extend(filters.iter().cloned());
+        url_with(path, &params)
+    };
+    PageLinks {
+        previous_url: (page > 1).then(|| link(page - 1)),
+        next_url: has_next.then(|| link(page + 1)),
+        position: match pages {
+            Some(pages) => format!("Page {page} of {pages}"),
+            None => format!("Page {page}"),
+        },
+    }
+}

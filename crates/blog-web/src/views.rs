@@ -1,0 +1,83 @@
+//! The askama views: one struct per page, templates under `templates/`
+//! (auto-escaped), all extending `base.html`.
+
+use actix_web::HttpResponse;
+use askama::Template;
+use blog_repositories::post::PostDetail;
+use blog_services::post::{PostListing, SearchResults};
+
+use crate::error::AppError;
+
+/// Renders a page into a 200 HTML response.
+pub fn html(page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// Links to the neighbouring pages of a list.
+#[derive(Debug, Clone, Default)]
+pub struct PageLinks {
+    pub previous_url: Option<String>,
+    pub next_url: Option<String>,
+    /// "Page 2 of 9", or "Page 2" where the total is not counted.
+    pub position: String,
+}
+
+/// `/blog/`: a page of posts.
+#[derive(Template)]
+#[template(path = "post_list.html")]
+pub struct PostListPage<'a> {
+    pub listing: &'a PostListing,
+    pub heading: String,
+    pub current_category: Option<i32>,
+    pub previous_url: Option<String>,
+    pub next_url: Option<String>,
+    pub position: String,
+}
+
+impl<'a> PostListPage<'a> {
+    /// The page for `listing`, with links that keep its filters.
+    pub fn new(listing: &'a PostListing, links: PageLinks) -> Self {
+        let heading = match (&listing.category, &listing.tag) {
+            (Some(category), Some(tag)) => format!("{} posts tagged #{tag}", category.name),
+            (Some(category), None) => format!("{} posts", category.name),
+            (None, Some(tag)) => format!("Posts tagged #{tag}"),
+            (None, None) => "Latest posts".to_owned(),
+        };
+        PostListPage {
+            listing,
+            heading,
+            current_category: listing.category.as_ref().map(|c| c.id),
+            previous_url: links.previous_url,
+            next_url: links.next_url,
+            position: links.position,
+        }
+    }
+}
+
+/// `/blog/{id}/`: one post in full.
+#[derive(Template)]
+#[template(path = "post_detail.html")]
+pub struct PostDetailPage<'a> {
+    pub post: &'a PostDetail,
+}
+
+/// `/search/`: the form and a page of results.
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage<'a> {
+    pub results: &'a SearchResults,
+    pub previous_url: Option<String>,
+    pub next_url: Option<String>,
+    pub position: String,
+}
+
+/// Any error, for people (programs get JSON).
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub status: u16,
+    pub title: &'a str,
+    pub message: &'a str,
+}
