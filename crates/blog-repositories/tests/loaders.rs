@@ -1,0 +1,466 @@
+//! The eager loaders against a real database (SQLite, or PostgreSQL with
+//! `TEST_DATABASE_URL`): statement counts pinned at two dataset sizes, and every
+//! loaded field checked against plain SQL.
+
+use std::collections::HashMap;
+
+use blog_repositories::post::{PostCard, PostRepository, read_time_minutes};
+use blog_repositories::query_monitor::{assert_num_queries, track};
+use blog_services::PasswordHasher;
+use blog_services::dataset::{self, DatasetSpec};
+use blog_testkit::TestDatabase;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, Value};
+
+async fn seeded(posts: usize) -> TestDatabase {
+    let test_db = TestDatabase::new().await;
+    dataset::seed(
+        &test_db.db,
+        &DatasetSpec::new(posts),
+        &PasswordHasher::fast_insecure(),
+        &mut |_, _| {},
+    )
+    .await
+    .expect("seed");
+    test_db
+}
+
+/// Runs `sql` ($1.. placeholders) and returns the first column of every row as text.
+async fn column(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> Vec<String> {
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            values,
+        ))
+        .await
+        .expect(sql);
+    rows.iter()
+        .map(|row| {
+            row.try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+                .or_else(|_| row.try_get_by_index::<i32>(0).map(|n| n.to_string()))
+                .expect("a text or integer column")
+        })
+        .collect()
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> i64 {
+    column(db, sql, values).await[0].parse().expect("a number")
+}
+
+/// Checks every field of `card` against plain SQL; `comments` is the number of
+/// newest approved comments the card should carry (None: all, oldest first).
+async fn assert_matches_ground_truth(
+    db: &DatabaseConnection,
+    card: &PostCard,
+    comments: Option<i64>,
+) {
+    let id = || vec![Value::from(card.id)];
+    assert_eq!(
+        card.comment_count,
+        scalar(
+            db,
+            "SELECT COUNT(*) FROM comments WHERE post_id = $1 AND is_approved = TRUE",
+            id()
+        )
+        .await,
+        "approved comments of post {}",
+        card.id
+    );
+    assert_eq!(
+        card.like_count,
+        scalar(db, "SELECT COUNT(*) FROM likes WHERE post_id = $1", id()).await,
+        "likes of post {}",
+        card.id
+    );
+    assert_eq!(
+        card.tags,
+        column(
+            db,
+            "SELECT t.name FROM tags t JOIN post_tags pt ON pt.tag_id = t.id WHERE pt.post_id = $1 ORDER BY t.name",
+            id()
+        )
+        .await
+    );
+    assert_eq!(
+        vec![card.author.clone()],
+        column(
+            db,
+            "SELECT u.username FROM users u JOIN posts p ON p.user_id = u.id WHERE p.id = $1",
+            id()
+        )
+        .await
+    );
+    assert_eq!(
+        vec![card.category.clone()],
+        column(
+            db,
+            "SELECT c.name FROM categories c JOIN posts p ON p.category_id = c.id WHERE p.id = $1",
+            id()
+        )
+        .await
+    );
+    let words = scalar(db, "SELECT word_count FROM posts WHERE id = $1", id()).await;
+    assert_eq!(card.read_time, read_time_minutes(words as i32));
+    let expected_comments =
+        match comments {
+            Some(n) => column(
+                db,
+                "SELECT CAST(id AS TEXT) FROM comments WHERE post_id = $1 AND is_approved = TRUE \
+                 ORDER BY created_at DESC, id DESC LIMIT $2",
+                vec![Value::from(card.id), Value::from(n)],
+            )
+            .await,
+            None => column(
+                db,
+                "SELECT CAST(id AS TEXT) FROM comments WHERE post_id = $1 AND is_approved = TRUE \
+                 ORDER BY created_at, id",
+                id(),
+            )
+            .await,
+        };
+    let loaded: Vec<String> = card.comments.iter().map(|c| c.id.to_string()).collect();
+    assert_eq!(loaded, expected_comments, "comments of post {}", card.id);
+    for comment in &card.comments {
+        assert_eq!(
+            vec![comment.author.clone()],
+            column(
+                db,
+                "SELECT u.username FROM users u JOIN comments c ON c.user_id = u.id WHERE c.id = $1",
+                vec![Value::from(comment.id)]
+            )
+            .await
+        );
+    }
+}
+
+#[tokio::test]
+async fn list_loader_matches_plain_sql_for_every_field() {
+    let test_db = seeded(60).await;
+    let db = &test_db.db;
+    let repo = PostRepository::new(db.clone());
+    let cards = repo.posts().with_related_data().fetch(0, 20).await.unwrap();
+    assert_eq!(cards.len(), 20);
+    // Newest first: the seed dates posts in id order.
+    let ids: Vec<i32> = cards.iter().map(|c| c.id).collect();
+    assert_eq!(ids, (41..=60).rev().collect::<Vec<_>>());
+    // The join-multiplication pitfall only shows on posts with 2+ comments and 2+ likes.
+    assert!(
+        cards
+            .iter()
+            .filter(|c| c.comment_count >= 2 && c.like_count >= 2)
+            .count()
+            >= 5
+    );
+    // Somebody has more than 5 approved comments, so the per-post cap is exercised.
+    assert!(cards.iter().any(|c| c.comment_count > 5));
+    for card in &cards {
+        assert!(card.comments.len() <= 5);
+        assert_matches_ground_truth(db, card, Some(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn detail_loader_has_every_approved_comment_and_the_content() {
+    let test_db = seeded(30).await;
+    let db = &test_db.db;
+    let repo = PostRepository::new(db.clone());
+    let busiest = scalar(
+        db,
+        "SELECT post_id FROM comments WHERE is_approved = TRUE GROUP BY post_id ORDER BY COUNT(*) DESC, post_id LIMIT 1",
+        vec![],
+    )
+    .await as i32;
+    let detail = assert_num_queries(3, repo.find_detail(busiest))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        detail.card.comments.len() > 5,
+        "every approved comment, not 5"
+    );
+    assert_matches_ground_truth(db, &detail.card, None).await;
+    assert_eq!(
+        vec![detail.content.clone()],
+        column(
+            db,
+            "SELECT content FROM posts WHERE id = $1",
+            vec![Value::from(busiest)]
+        )
+        .await
+    );
+    assert!(
+        assert_num_queries(1, repo.find_detail(999_999))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// The list costs the same at 30 and at 300 posts (10x comments, likes, tags).
+#[tokio::test]
+async fn statement_counts_do_not_grow_with_the_data() {
+    for posts in [30, 300] {
+        let test_db = seeded(posts).await;
+        let repo = PostRepository::new(test_db.db.clone());
+        let cards = assert_num_queries(3, repo.posts().with_related_data().fetch(0, 20))
+            .await
+            .unwrap();
+        assert_eq!(cards.len(), 20);
+        assert_num_queries(1, repo.posts().count()).await.unwrap();
+        let filtered = repo
+            .posts()
+            .in_category(2)
+            .tagged("tag7")
+            .by_author(3)
+            .matching("django");
+        assert_num_queries(1, filtered.count()).await.unwrap();
+        // An empty window costs only the cards statement.
+        let none = assert_num_queries(1, repo.posts().with_related_data().fetch(10_000, 20))
+            .await
+            .unwrap();
+        assert!(none.is_empty());
+        let detail = assert_num_queries(3, repo.find_detail(posts as i32 / 2))
+            .await
+            .unwrap();
+        assert!(detail.is_some());
+        let found = assert_num_queries(
+            3,
+            repo.posts()
+                .matching("django")
+                .with_related_data()
+                .fetch(0, 21),
+        )
+        .await
+        .unwrap();
+        assert_eq!(found.len(), 21, "django is in most posts");
+    }
+}
+
+#[tokio::test]
+async fn filters_compose_and_match_plain_sql() {
+    let test_db = seeded(120).await;
+    let db = &test_db.db;
+    let repo = PostRepository::new(db.clone());
+
+    let by_category = repo.posts().in_category(3);
+    let expected = scalar(
+        db,
+        "SELECT COUNT(*) FROM posts WHERE category_id = 3",
+        vec![],
+    )
+    .await;
+    assert_eq!(by_category.count().await.unwrap() as i64, expected);
+    let cards = by_category.with_related_data().fetch(0, 500).await.unwrap();
+    assert_eq!(cards.len() as i64, expected);
+    assert!(
+        cards
+            .iter()
+            .all(|c| c.category_id == 3 && c.category == "Databases")
+    );
+
+    let tagged: Vec<i32> = repo
+        .posts()
+        .tagged("tag5")
+        .with_related_data()
+        .fetch(0, 500)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let expected: Vec<i32> = column(
+        db,
+        "SELECT CAST(p.id AS TEXT) FROM posts p JOIN post_tags pt ON pt.post_id = p.id \
+         JOIN tags t ON t.id = pt.tag_id WHERE t.name = 'tag5' ORDER BY p.created_at DESC, p.id DESC",
+        vec![],
+    )
+    .await
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(tagged, expected);
+
+    let mine = repo
+        .posts()
+        .by_author(1)
+        .with_related_data()
+        .fetch(0, 500)
+        .await
+        .unwrap();
+    assert!(mine.iter().all(|c| c.author == "testuser"));
+    assert_eq!(
+        mine.len() as i64,
+        scalar(db, "SELECT COUNT(*) FROM posts WHERE user_id = 1", vec![]).await
+    );
+
+    // Every filter at once narrows to the intersection.
+    let all = repo
+        .posts()
+        .in_category(1)
+        .tagged("tag5")
+        .matching("django");
+    for card in all.with_related_data().fetch(0, 500).await.unwrap() {
+        assert_eq!(card.category_id, 1);
+        assert!(card.tags.contains(&"tag5".to_string()));
+    }
+    assert_eq!(repo.posts().tagged("no-such-tag").count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn search_matches_every_word_in_title_or_content() {
+    let test_db = seeded(80).await;
+    let db = &test_db.db;
+    let repo = PostRepository::new(db.clone());
+    // Ground truth in Rust: the ids, newest first, of posts holding every word.
+    let ids = column(
+        db,
+        "SELECT CAST(id AS TEXT) FROM posts ORDER BY created_at DESC, id DESC",
+        vec![],
+    )
+    .await;
+    let texts = column(
+        db,
+        "SELECT title || ' ' || content FROM posts ORDER BY created_at DESC, id DESC",
+        vec![],
+    )
+    .await;
+    let expected = |words: &[&str]| -> Vec<i32> {
+        ids.iter()
+            .zip(&texts)
+            .filter(|(_, text)| {
+                let text: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
+                words.iter().all(|w| text.contains(w))
+            })
+            .map(|(id, _)| id.parse().unwrap())
+            .collect()
+    };
+    let found = |term: &'static str| {
+        let repo = repo.clone();
+        async move {
+            let cards = repo
+                .posts()
+                .matching(term)
+                .with_related_data()
+                .fetch(0, 500)
+                .await
+                .unwrap();
+            cards.iter().map(|c| c.id).collect::<Vec<i32>>()
+        }
+    };
+    assert_eq!(
+        found("django performance").await,
+        expected(&["django", "performance"])
+    );
+    assert!(!expected(&["django", "performance"]).is_empty());
+    // A title word: "Post 17:" is only in post 17's title.
+    assert_eq!(found("Post 17").await.first(), Some(&17));
+    // A rare made-up word appears in a handful of posts at most.
+    let rare = texts
+        .iter()
+        .flat_map(|t| t.split_whitespace())
+        .find(|w| w.len() == 6 && expected(&[w]).len() < 10)
+        .map(str::to_owned);
+    if let Some(rare) = rare {
+        let cards = repo
+            .posts()
+            .matching(rare.clone())
+            .with_related_data()
+            .fetch(0, 500)
+            .await
+            .unwrap();
+        let got: Vec<i32> = cards.iter().map(|c| c.id).collect();
+        assert_eq!(got, expected(&[rare.as_str()]));
+    }
+    assert_eq!(repo.posts().matching("zzzqqq").count().await.unwrap(), 0);
+    // LIKE wildcards in a query match themselves, not everything.
+    assert_eq!(repo.posts().matching("%").count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn concurrent_scopes_count_their_own_statements() {
+    let test_db = seeded(30).await;
+    let repo = PostRepository::new(test_db.db.clone());
+    let loader = repo.posts().with_related_data();
+    let list = track(loader.fetch(0, 20));
+    let count = track(async {
+        repo.posts().count().await.unwrap();
+        repo.posts().count().await.unwrap()
+    });
+    let ((_, list_stats), (_, count_stats)) = tokio::join!(list, count);
+    assert_eq!(list_stats.statements, 3);
+    assert_eq!(count_stats.statements, 2);
+}
+
+#[tokio::test]
+async fn seeding_refuses_a_database_with_data_and_resets() {
+    let test_db = seeded(20).await;
+    let db = &test_db.db;
+    let hasher = PasswordHasher::fast_insecure();
+    let again = dataset::seed(db, &DatasetSpec::new(20), &hasher, &mut |_, _| {}).await;
+    assert!(again.is_err());
+    dataset::reset(db).await.unwrap();
+    assert_eq!(scalar(db, "SELECT COUNT(*) FROM posts", vec![]).await, 0);
+    let report = dataset::seed(db, &DatasetSpec::new(20), &hasher, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(report.posts, 20);
+    assert_eq!(scalar(db, "SELECT MIN(id) FROM posts", vec![]).await, 1);
+    let hash = column(
+        db,
+        "SELECT password_hash FROM users WHERE username = 'testuser'",
+        vec![],
+    )
+    .await;
+    assert!(hasher.verify("testpass123", &hash[0]));
+    let hash = column(
+        db,
+        "SELECT password_hash FROM users WHERE username = 'user7'",
+        vec![],
+    )
+    .await;
+    assert!(hasher.verify("password7", &hash[0]));
+    // Sequences moved past the explicit ids: a new row gets a fresh id.
+    db.execute_unprepared("INSERT INTO tags (name) VALUES ('brand-new')")
+        .await
+        .unwrap();
+    assert_eq!(
+        scalar(db, "SELECT id FROM tags WHERE name = 'brand-new'", vec![]).await,
+        51
+    );
+}
+
+#[tokio::test]
+async fn seeded_rows_follow_the_dataset_spec() {
+    let test_db = seeded(50).await;
+    let db = &test_db.db;
+    let counts: HashMap<&str, i64> = HashMap::from([
+        ("users", 100),
+        ("categories", 5),
+        ("tags", 50),
+        ("posts", 50),
+        ("post_tags", 150),
+    ]);
+    for (table, expected) in counts {
+        assert_eq!(
+            scalar(db, &format!("SELECT COUNT(*) FROM {table}"), vec![]).await,
+            expected,
+            "{table}"
+        );
+    }
+    let duplicates = scalar(
+        db,
+        "SELECT COUNT(*) FROM (SELECT post_id, user_id FROM likes GROUP BY post_id, user_id HAVING COUNT(*) > 1) d",
+        vec![],
+    )
+    .await;
+    assert_eq!(duplicates, 0);
+    let early = scalar(
+        db,
+        "SELECT COUNT(*) FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.created_at <= p.created_at",
+        vec![],
+    )
+    .await;
+    assert_eq!(early, 0, "every comment is created after its post");
+}
