@@ -20,6 +20,6 @@ impl HealthService {
     pub async fn check(&self) -> Result<(), ServiceError> {
         database::ping(&self.db)
             .await
-            .map_err(|err| ServiceError::Unavailable(err))
+            .map_err(ServiceError::Unavailable)
     }
 }
