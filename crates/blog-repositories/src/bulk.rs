@@ -106,6 +106,12 @@ pub async fn insert_dataset(
         }
     }
     txn.commit().await?;
+    // Fresh planner statistics, so the first queries on the new data plan well.
+    let analyze = match db.get_database_backend() {
+        DbBackend::Postgres => "ANALYZE",
+        _ => "PRAGMA optimize",
+    };
+    db.execute_unprepared(analyze).await?;
     Ok(())
 }
 

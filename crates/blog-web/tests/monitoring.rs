@@ -1,0 +1,158 @@
+//! The request monitor's warnings: a slow request or one with too many
+//! statements is logged with its path, duration and statement count; a slow
+//! statement with its SQL cut to 200 characters.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::middleware::from_fn;
+use actix_web::{App, test, web};
+use blog_repositories::database::{self, DatabaseSettings};
+use blog_services::PasswordHasher;
+use blog_services::dataset::{self, DatasetSpec};
+use blog_testkit::TestDatabase;
+use blog_web::monitor::{MonitorSettings, monitor_requests};
+use blog_web::state::AppState;
+use tracing_subscriber::fmt::MakeWriter;
+
+/// Log lines written by the subscriber under test.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    (
+        captured.clone(),
+        tracing::subscriber::set_default(subscriber),
+    )
+}
+
+#[actix_web::test]
+async fn slow_requests_and_statements_are_logged_with_what_they_cost() {
+    let test_db = TestDatabase::new().await;
+    dataset::seed(
+        &test_db.db,
+        &DatasetSpec::new(25),
+        &PasswordHasher::fast_insecure(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    // A pool on the same database whose every statement counts as slow.
+    let db = database::connect(&DatabaseSettings {
+        slow_statement: Duration::ZERO,
+        ..TestDatabase::settings(&test_db.url)
+    })
+    .await
+    .unwrap();
+    let (logs, _guard) = capture();
+
+    let strict = MonitorSettings {
+        debug_headers: false,
+        slow_request: Duration::from_secs(60),
+        max_statements: 4,
+    };
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(AppState::new(db)))
+            .app_data(web::Data::new(strict))
+            .configure(blog_web::app::routes)
+            .wrap(from_fn(monitor_requests)),
+    )
+    .await;
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/blog/").to_request()).await;
+    assert!(response.status().is_success());
+    assert!(
+        !response.headers().contains_key("x-query-count"),
+        "debug headers off"
+    );
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/blog/4/").to_request()).await;
+    assert!(response.status().is_success());
+
+    let text = logs.text();
+    let requests: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("slow request"))
+        .collect();
+    assert_eq!(
+        requests.len(),
+        1,
+        "only /blog/ (5 statements) is over 4:\n{text}"
+    );
+    assert!(requests[0].contains("path=/blog/"));
+    assert!(requests[0].contains("statements=5"));
+    assert!(requests[0].contains("duration_ms="));
+    let statements: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("slow SQL statement"))
+        .collect();
+    assert_eq!(
+        statements.len(),
+        8,
+        "5 + 3 statements, each over a 0 ms threshold"
+    );
+    for line in statements {
+        let sql = line.split("sql=").nth(1).expect("the SQL is logged");
+        let sql = sql.split(" elapsed_ms=").next().unwrap();
+        assert!(sql.starts_with("SELECT"), "{line}");
+        assert!(sql.chars().count() <= 200, "cut to 200 characters: {sql}");
+    }
+}
+
+#[actix_web::test]
+async fn slow_requests_are_logged_by_duration_too() {
+    let test_db = TestDatabase::new().await;
+    let (logs, _guard) = capture();
+    let by_time = MonitorSettings {
+        debug_headers: true,
+        slow_request: Duration::ZERO,
+        max_statements: 100,
+    };
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(AppState::new(test_db.db.clone())))
+            .app_data(web::Data::new(by_time))
+            .configure(blog_web::app::routes)
+            .wrap(from_fn(monitor_requests)),
+    )
+    .await;
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/health/").to_request()).await;
+    assert_eq!(response.headers().get("x-query-count").unwrap(), "0");
+    let text = logs.text();
+    assert!(
+        text.contains("slow request") && text.contains("path=/health/"),
+        "{text}"
+    );
+}
