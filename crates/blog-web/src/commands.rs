@@ -2,9 +2,10 @@
 
 use std::io::IsTerminal;
 use std::net::TcpListener;
+use std::time::Duration;
 
 use anyhow::Context;
-use blog_repositories::{DatabaseConnection, database};
+use blog_repositories::{DatabaseConnection, DatabaseSettings, database};
 use blog_services::PasswordHasher;
 use blog_services::dataset::{self, DatasetSpec};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -16,7 +17,7 @@ use crate::state::AppState;
 /// `blog serve`: migrate (unless disabled), fill an empty embedded database with
 /// the demo dataset, then serve until stopped.
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
-    let db = connect(config).await?;
+    let db = connect(&config.database).await?;
     if config.auto_migrate {
         database::migrate(&db)
             .await
@@ -60,7 +61,7 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
 
 /// `blog migrate`: apply pending migrations and exit.
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
-    let db = connect(config).await?;
+    let db = connect(&config.database).await?;
     database::migrate(&db)
         .await
         .context("applying migrations")?;
@@ -70,7 +71,10 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
 
 /// `blog seed --posts N [--reset]`: fill an empty database with the benchmark dataset.
 pub async fn seed(config: &Config, posts: usize, reset: bool) -> anyhow::Result<()> {
-    let db = connect(config).await?;
+    // Batch inserts of 1,000 rows are slow statements by design: don't warn about them.
+    let mut settings = config.database.clone();
+    settings.slow_statement = Duration::MAX;
+    let db = connect(&settings).await?;
     database::migrate(&db)
         .await
         .context("applying migrations")?;
@@ -110,13 +114,10 @@ pub async fn seed(config: &Config, posts: usize, reset: bool) -> anyhow::Result<
     Ok(())
 }
 
-async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
-    database::connect(&config.database).await.with_context(|| {
-        format!(
-            "cannot connect to the database ({})",
-            redact(&config.database.url)
-        )
-    })
+async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
+    database::connect(settings)
+        .await
+        .with_context(|| format!("cannot connect to the database ({})", redact(&settings.url)))
 }
 
 /// The URL without its password, for messages.
