@@ -1,12 +1,13 @@
 //! The repository layer's error type.
 
-use sea_orm::DbErr;
+use sea_orm::sqlx;
+use sea_orm::{DbErr, RuntimeErr};
 
 /// What can go wrong below the services: the database refused, or is out of reach.
 #[derive(Debug, thiserror::Error)]
 pub enum RepositoryError {
-    /// No pooled connection could be had in time, or the server is unreachable:
-    /// the web layer answers 503.
+    /// No pooled connection could be had in time, the server is unreachable or
+    /// going away, or the database is locked: the web layer answers 503.
     #[error("database unavailable: {0}")]
     Unavailable(DbErr),
     /// Any other database error: a bug or a broken schema.
@@ -19,9 +20,37 @@ pub enum RepositoryError {
 
 impl From<DbErr> for RepositoryError {
     fn from(err: DbErr) -> Self {
-        match err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => RepositoryError::Unavailable(err),
-            other => RepositoryError::Database(other),
+        if is_unavailable(&err) {
+            RepositoryError::Unavailable(err)
+        } else {
+            RepositoryError::Database(err)
         }
+    }
+}
+
+/// True when `err` says the database cannot serve us now rather than that the
+/// statement is wrong: the request may succeed later, so it deserves a 503.
+fn is_unavailable(err: &DbErr) -> bool {
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx_err) = runtime else {
+        return false;
+    };
+    match sqlx_err.as_ref() {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => matches!(
+            db.code().as_deref(),
+            // PostgreSQL: too many connections, shutting down, cannot connect now,
+            // crash recovery; SQLite: busy, locked.
+            Some("53300" | "57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006" | "5" | "6")
+        ),
+        _ => false,
     }
 }

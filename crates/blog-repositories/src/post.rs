@@ -11,6 +11,12 @@
 //!
 //! To show a new field on the list view, add it to [`PostCard`] (and, if it is a
 //! column, to [`card_select`]): every page, JSON twin and search result gets it.
+//!
+//! Why not sea-orm's `find_also_related` / `LoaderTrait::load_many`: both load
+//! whole models, and a whole post carries its content (3.5 KB on average), which
+//! a list of 20 cards never shows; the loader API also needs those models as its
+//! parents. The joins below use the entities' relations (`post::Relation::User`,
+//! `post_tag::Relation::Tag`) but select only the columns a card shows.
 
 use std::collections::HashMap;
 
@@ -33,6 +39,10 @@ pub const WORDS_PER_MINUTE: i32 = 250;
 
 /// How many approved comments the list view shows under each post.
 pub const LIST_COMMENTS_PER_POST: u64 = 5;
+
+/// The most posts one [`PostListLoader::fetch`] loads: keeps the `IN (...)` lists
+/// of the tag and comment statements far below SQLite's 32,766 bind parameters.
+pub const MAX_WINDOW: u64 = 1000;
 
 /// Reading time in whole minutes: `ceil(words / 250)`, at least 1.
 pub fn read_time_minutes(word_count: i32) -> i32 {
@@ -111,10 +121,15 @@ impl PostRepository {
         }
     }
 
+    /// The list view's loader over all posts (`posts().with_related_data()`).
+    pub fn with_related_data(&self) -> PostListLoader<'_> {
+        self.posts().with_related_data()
+    }
+
     /// The detail loader: one post with its tags, counts and every approved
     /// comment with its author, in 3 statements; `None` if there is no such post.
     pub async fn find_detail(&self, id: i32) -> Result<Option<PostDetail>, RepositoryError> {
-        let select = card_select(&PostFilter::default(), Backend::of(&self.db))
+        let select = card_select()
             .column(post::Column::Content)
             .filter(post::Column::Id.eq(id));
         let statement = select.build(self.db.get_database_backend());
@@ -209,14 +224,25 @@ impl PostListLoader<'_> {
         self
     }
 
-    /// Posts `offset..offset + limit` of the query, newest first, fully loaded.
+    /// Posts `offset..offset + limit` of the query (at most [`MAX_WINDOW`]),
+    /// newest first, fully loaded.
     pub async fn fetch(&self, offset: u64, limit: u64) -> Result<Vec<PostCard>, RepositoryError> {
         let db = self.query.db;
-        let select = card_select(&self.query.filter, Backend::of(db))
-            .order_by(post::Column::CreatedAt, Order::Desc)
-            .order_by(post::Column::Id, Order::Desc)
+        // Pick the window's ids first, so that joins and counts run for its rows
+        // only, not for every row an OFFSET skips.
+        let window = Query::select()
+            .column((post::Entity, post::Column::Id))
+            .from(post::Entity)
+            .cond_where(filter_condition(&self.query.filter, Backend::of(db)))
+            .order_by((post::Entity, post::Column::CreatedAt), Order::Desc)
+            .order_by((post::Entity, post::Column::Id), Order::Desc)
             .offset(offset)
-            .limit(limit);
+            .limit(Ord::min(limit, MAX_WINDOW))
+            .to_owned();
+        let select = card_select()
+            .filter(post::Column::Id.in_subquery(window))
+            .order_by(post::Column::CreatedAt, Order::Desc)
+            .order_by(post::Column::Id, Order::Desc);
         let mut cards = select.into_model::<PostCard>().all(db).await?;
         if cards.is_empty() {
             return Ok(cards);
@@ -233,7 +259,7 @@ impl PostListLoader<'_> {
 }
 
 /// The cards' statement: posts, author, category and both counts, without content.
-fn card_select(filter: &PostFilter, backend: Backend) -> Select<post::Entity> {
+fn card_select() -> Select<post::Entity> {
     post::Entity::find()
         .select_only()
         .columns([
@@ -260,7 +286,6 @@ fn card_select(filter: &PostFilter, backend: Backend) -> Select<post::Entity> {
         )
         .join(JoinType::InnerJoin, post::Relation::User.def())
         .join(JoinType::InnerJoin, post::Relation::Category.def())
-        .filter(filter_condition(filter, backend))
 }
 
 /// `SELECT COUNT(*) FROM comments WHERE post_id = posts.id AND is_approved`.

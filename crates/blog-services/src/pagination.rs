@@ -7,6 +7,10 @@ use crate::ServiceError;
 /// Posts per page on every list (list, search, JSON).
 pub const PAGE_SIZE: u64 = 20;
 
+/// No list has this many pages (20 million posts): larger numbers are 404
+/// without a query, and offsets stay far from integer overflow.
+pub const MAX_PAGE: u64 = 1_000_000;
+
 /// A validated 1-based page number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PageNumber(u64);
@@ -15,28 +19,30 @@ impl PageNumber {
     /// The first page.
     pub const FIRST: PageNumber = PageNumber(1);
 
-    /// Accepts 1 and up; anything else is a 400.
-    pub fn new(page: i64) -> Result<PageNumber, ServiceError> {
-        u64::try_from(page)
-            .ok()
-            .filter(|p| *p >= 1)
-            .map(PageNumber)
-            .ok_or_else(|| {
-                ServiceError::BadRequest("page must be a whole number of at least 1".into())
-            })
+    /// Accepts 1 and up (400 otherwise); past [`MAX_PAGE`] no page exists (404).
+    pub fn new(page: u64) -> Result<PageNumber, ServiceError> {
+        match page {
+            0 => Err(ServiceError::BadRequest(
+                "page must be a whole number of at least 1".into(),
+            )),
+            p if p > MAX_PAGE => Err(ServiceError::NotFound(format!("page {p} does not exist"))),
+            p => Ok(PageNumber(p)),
+        }
     }
 
     /// Parses the `page` query parameter; absent means page 1.
     pub fn parse(raw: Option<&str>) -> Result<PageNumber, ServiceError> {
-        match raw.map(str::trim) {
-            None | Some("") => Ok(PageNumber::FIRST),
-            Some(text) => text
-                .parse::<i64>()
-                .map_err(|_| {
-                    ServiceError::BadRequest(format!("page must be a whole number, not {text:?}"))
-                })
-                .and_then(PageNumber::new),
+        let text = match raw.map(str::trim) {
+            None | Some("") => return Ok(PageNumber::FIRST),
+            Some(text) => text,
+        };
+        if text.bytes().all(|b| b.is_ascii_digit()) {
+            // All digits: a page number, perhaps one too large for any integer type.
+            return PageNumber::new(text.parse::<u64>().unwrap_or(u64::MAX));
         }
+        Err(ServiceError::BadRequest(format!(
+            "page must be a whole number of at least 1, not {text:?}"
+        )))
     }
 
     /// The number itself.
@@ -89,8 +95,27 @@ mod tests {
         assert_eq!(PageNumber::parse(Some("3")).unwrap().offset(), 40);
         assert!(PageNumber::parse(Some("0")).is_err());
         assert!(PageNumber::parse(Some("-2")).is_err());
-        assert!(PageNumber::parse(Some("two")).is_err());
-        assert!(PageNumber::parse(Some("99999999999999999999")).is_err());
+        assert!(matches!(
+            PageNumber::parse(Some("two")),
+            Err(ServiceError::BadRequest(_))
+        ));
+        assert!(matches!(
+            PageNumber::parse(Some("1.5")),
+            Err(ServiceError::BadRequest(_))
+        ));
+        assert!(matches!(
+            PageNumber::parse(Some("-2")),
+            Err(ServiceError::BadRequest(_))
+        ));
+        assert_eq!(PageNumber::parse(Some("1000000")).unwrap().get(), MAX_PAGE);
+        assert!(matches!(
+            PageNumber::parse(Some("1000001")),
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(matches!(
+            PageNumber::parse(Some("99999999999999999999")),
+            Err(ServiceError::NotFound(_))
+        ));
     }
 
     #[test]

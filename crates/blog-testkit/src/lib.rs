@@ -3,8 +3,9 @@
 //! Set `TEST_DATABASE_URL=postgres://user@host/db` to run on PostgreSQL: the URL
 //! names a maintenance database; templates and per-test databases are created
 //! beside it. Without it, tests run on SQLite files in the temp directory.
-//! Either way the template is migrated once per migration list (its name carries
-//! a hash of the migration names) and cloned per test, which takes milliseconds.
+//! Either way the template is migrated once per version of the migrations (its
+//! name carries a hash of their sources) and cloned per test, in milliseconds.
+//! Databases and files left by killed test processes are swept at start.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -68,16 +69,24 @@ impl TestDatabase {
             .expect("look up template")
             .is_some();
         if !exists {
+            sweep_postgres(&admin, &template).await;
+            // Build under another name, rename when complete: a failed build
+            // leaves no template that later runs would trust.
+            let building = format!("{template}_building_{}", unique_suffix());
             admin
-                .execute_unprepared(&format!("CREATE DATABASE {template}"))
+                .execute_unprepared(&format!("CREATE DATABASE {building}"))
                 .await
                 .expect("create template database");
-            let url = with_database(maintenance_url, &template);
+            let url = with_database(maintenance_url, &building);
             let db = database::connect(&Self::settings(&url))
                 .await
                 .expect("connect template");
             database::migrate(&db).await.expect("migrate template");
             db.close().await.expect("close template");
+            admin
+                .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+                .await
+                .expect("publish template");
         }
         admin
             .execute_unprepared(&format!(
@@ -113,6 +122,7 @@ impl TestDatabase {
         std::fs::create_dir_all(&dir).expect("create temp dir");
         let template = dir.join(format!("{}.sqlite3", template_name()));
         if !template.exists() {
+            sweep_sqlite(&dir);
             // Build aside, then rename: concurrent test processes never see half a template.
             let building = dir.join(format!("building-{}.sqlite3", unique_suffix()));
             let url = sqlite_url(&building);
@@ -190,18 +200,68 @@ async fn admin_connection(url: &str) -> DatabaseConnection {
         .unwrap_or_else(|e| panic!("cannot connect to TEST_DATABASE_URL ({url}): {e}"))
 }
 
-/// `blog_tpl_<hash of the migration names>`: a new migration makes a new template.
+/// `blog_tpl_<hash of the migration sources>` (computed by build.rs).
 fn template_name() -> String {
-    let names = database::migration_names().join(",");
-    // FNV-1a: stable across processes and Rust versions, unlike `DefaultHasher`.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in names.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("blog_tpl_{:012x}", hash & 0xffff_ffff_ffff)
+    format!("blog_tpl_{}", env!("BLOG_MIGRATIONS_HASH"))
 }
 
+/// True when the test process that made a `<pid>_...` name has exited.
+fn owner_is_gone(suffix: &str) -> bool {
+    match suffix
+        .split('_')
+        .next()
+        .and_then(|pid| pid.parse::<u32>().ok())
+    {
+        Some(pid) => pid != std::process::id() && !PathBuf::from(format!("/proc/{pid}")).exists(),
+        None => false,
+    }
+}
+
+/// Drops test databases of exited processes, half-built templates and templates
+/// of older migrations.
+async fn sweep_postgres(admin: &DatabaseConnection, current_template: &str) {
+    let Ok(rows) = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'blog\\_test\\_%' OR datname LIKE 'blog\\_tpl\\_%'",
+        ))
+        .await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = row.try_get_by_index::<String>(0) else {
+            continue;
+        };
+        let stale = match name.strip_prefix("blog_test_") {
+            Some(suffix) => owner_is_gone(suffix),
+            None => name != current_template,
+        };
+        if stale {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// Removes SQLite files of exited test processes.
+fn sweep_sqlite(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let suffix = name
+            .strip_prefix("test-")
+            .or_else(|| name.strip_prefix("building-"));
+        if suffix.is_some_and(owner_is_gone) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The advisory lock that serializes template creation across processes.
 fn lock_key(template: &str) -> i64 {
     let hex = template.trim_start_matches("blog_tpl_");
     i64::from_str_radix(hex, 16).unwrap_or(42)

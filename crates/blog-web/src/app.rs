@@ -4,7 +4,7 @@ use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 
 use crate::error::render_errors;
 use crate::handlers::{api, health, pages};
@@ -15,15 +15,28 @@ use crate::{assets, openapi};
 /// Every route of routes.md (and the static files). Each path is a resource, so
 /// a wrong method gets 405 rather than 404.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").route(web::get().to(pages::home)))
-        .service(web::resource("/blog/").route(web::get().to(pages::post_list)))
-        .service(web::resource("/blog/{id}/").route(web::get().to(pages::post_detail)))
-        .service(web::resource("/search/").route(web::get().to(pages::search)))
-        .service(web::resource("/api/posts/").route(web::get().to(api::post_list)))
-        .service(web::resource("/api/posts/{id}/").route(web::get().to(api::post_detail)))
-        .service(web::resource("/api/openapi.json").route(web::get().to(openapi::document)))
-        .service(web::resource("/health/").route(web::get().to(health::health)))
-        .service(web::resource("/static/{name}").route(web::get().to(assets::serve)));
+    cfg.service(readable("/", pages::home))
+        .service(readable("/blog/", pages::post_list))
+        .service(readable("/blog/{id}/", pages::post_detail))
+        .service(readable("/search/", pages::search))
+        .service(readable("/api/posts/", api::post_list))
+        .service(readable("/api/posts/{id}/", api::post_detail))
+        .service(readable("/api/openapi.json", openapi::document))
+        .service(readable("/health/", health::health))
+        .service(readable("/static/{name}", assets::serve));
+}
+
+/// A resource answering GET, and HEAD the same way without the body (probes,
+/// `curl -I`).
+fn readable<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: Handler<Args> + Clone,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
 }
 
 /// Starts serving on `listener` with `workers` threads; await the result to run.

@@ -14,8 +14,8 @@ use crate::config::Config;
 use crate::monitor::MonitorSettings;
 use crate::state::AppState;
 
-/// `blog serve`: migrate (unless disabled), fill an empty embedded database with
-/// the demo dataset, then serve until stopped.
+/// `blog serve`: migrate (unless disabled), fill an empty database of the
+/// embedded default (no `DATABASE_URL`) with the demo dataset, then serve.
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
     let db = connect(&config.database).await?;
     if config.auto_migrate {
@@ -23,7 +23,7 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
             .await
             .context("applying migrations")?;
     }
-    if config.is_sqlite() && blog_repositories::bulk::is_empty(&db).await? {
+    if config.embedded && blog_repositories::bulk::is_empty(&db).await? {
         tracing::info!(
             posts = dataset::DEMO_POSTS,
             "empty database: filling it with the demo dataset"

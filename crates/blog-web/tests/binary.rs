@@ -25,6 +25,16 @@ impl Drop for WorkDir {
     }
 }
 
+/// A child process that is killed however the test ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The process environment without anything that would select another database.
 fn clean_command(dir: &WorkDir) -> Command {
     let mut cmd = Command::new(BLOG);
@@ -45,14 +55,16 @@ async fn the_embedded_default_serves_the_demo_site() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = clean_command(&dir)
-        .arg("serve")
-        .env("BLOG_BIND", format!("127.0.0.1:{port}"))
-        .env("BLOG_WORKERS", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let _server = Running(
+        clean_command(&dir)
+            .arg("serve")
+            .env("BLOG_BIND", format!("127.0.0.1:{port}"))
+            .env("BLOG_WORKERS", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
     let mut ready = false;
@@ -65,23 +77,17 @@ async fn the_embedded_default_serves_the_demo_site() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let result = async {
-        assert!(ready, "the server answered /health/ within 2 minutes");
-        let response = reqwest::get(format!("{base}/blog/")).await.unwrap();
-        assert_eq!(response.status(), 200);
-        assert_eq!(
-            response.headers()["x-query-count"],
-            "5",
-            "debug headers are on by default"
-        );
-        let html = response.text().await.unwrap();
-        assert!(html.contains("200 posts"), "the demo dataset has 200 posts");
-        assert!(dir.0.join("blog.sqlite3").exists());
-    }
-    .await;
-    let _ = child.kill();
-    let _ = child.wait();
-    result
+    assert!(ready, "the server answered /health/ within 2 minutes");
+    let response = reqwest::get(format!("{base}/blog/")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["x-query-count"],
+        "5",
+        "debug headers are on by default"
+    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("200 posts"), "the demo dataset has 200 posts");
+    assert!(dir.0.join("blog.sqlite3").exists());
 }
 
 #[test]
