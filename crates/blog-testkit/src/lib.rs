@@ -187,6 +187,20 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The Redis of `TEST_REDIS_URL`, if set: cache tests use it, else the
+/// in-process backend.
+pub fn redis_url() -> Option<String> {
+    std::env::var("TEST_REDIS_URL")
+        .ok()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+}
+
+/// A cache key prefix no other test uses, so tests can share one Redis.
+pub fn unique_prefix() -> String {
+    format!("blogtest{}", unique_suffix())
+}
+
 /// A single-connection pool on the maintenance database, without monitoring.
 async fn admin_connection(url: &str) -> DatabaseConnection {
     let mut options = ConnectOptions::new(url.to_owned());

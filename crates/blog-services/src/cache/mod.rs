@@ -1,0 +1,399 @@
+//! The tag-invalidated cache: one interface, a Redis backend (production) and an
+//! in-process backend (the embedded default), or none at all.
+//!
+//! **Never stale, by design.** Every cached value is stored under its key *plus
+//! the current version of each of its tags* (`blog:v1:list:page=2@1732502.7`).
+//! A write bumps the versions of the tags it touches (an `INCR`), after its
+//! transaction commits. A reader that loaded old data before the write stores it
+//! under the old versions, a key no reader asks for again; nothing is ever
+//! deleted, so no invalidation can be lost between a read and a delete, and tag
+//! bookkeeping is one counter per tag (values expire by their TTL).
+//!
+//! **Fails open.** Every backend operation has a short timeout; an error or a
+//! timeout counts in [`CacheStats`], logs a warning at most once per interval, and
+//! the caller gets its data from the loader (the database). The cache never
+//! causes an error response.
+//!
+//! **Single flight.** Concurrent misses for one key in one process run the
+//! loader once; the others wait for its result.
+
+mod key;
+mod memory;
+mod redis;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::OnceCell;
+
+pub use key::{CacheKey, SCHEMA_VERSION, Tag};
+
+use self::memory::MemoryStore;
+use self::redis::RedisStore;
+
+/// Which backend, and how it behaves.
+#[derive(Debug, Clone)]
+pub struct CacheSettings {
+    pub backend: CacheBackend,
+    /// The longest any cache operation may take before the cache is bypassed.
+    pub timeout: Duration,
+    /// Prefix of every key (`blog` by default): lets several sites, or tests,
+    /// share one Redis.
+    pub prefix: String,
+    /// Redis connections in the pool.
+    pub pool_size: u32,
+    /// Entries the in-process backend keeps at most.
+    pub memory_capacity: u64,
+    /// At most one "cache unavailable" warning per this interval.
+    pub warn_interval: Duration,
+}
+
+impl CacheSettings {
+    /// Defaults for `backend`: 50 ms timeout, prefix `blog`.
+    pub fn new(backend: CacheBackend) -> Self {
+        CacheSettings {
+            backend,
+            timeout: Duration::from_millis(50),
+            prefix: "blog".into(),
+            pool_size: 16,
+            memory_capacity: 20_000,
+            warn_interval: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Where cached values live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheBackend {
+    /// Redis at this URL, shared by every process of the site.
+    Redis(String),
+    /// A bounded map in this process.
+    Memory,
+    /// No caching: every read goes to the database.
+    Off,
+}
+
+/// Counters of cache use since start (monitoring reads them).
+#[derive(Debug, Default)]
+pub struct CacheStats {
+    hits: AtomicU64,
+    misses: AtomicU64,
+    errors: AtomicU64,
+}
+
+/// A copy of [`CacheStats`] at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CacheStatsSnapshot {
+    pub hits: u64,
+    pub misses: u64,
+    pub errors: u64,
+}
+
+impl CacheStatsSnapshot {
+    /// Hits over lookups, 0 when nothing was looked up.
+    pub fn hit_ratio(&self) -> f64 {
+        let lookups = self.hits + self.misses;
+        if lookups == 0 {
+            0.0
+        } else {
+            self.hits as f64 / lookups as f64
+        }
+    }
+}
+
+/// Why a backend operation failed; never shown to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("redis: {0}")]
+    Redis(#[from] ::redis::RedisError),
+    #[error("no redis connection: {0}")]
+    Pool(String),
+    #[error("timed out")]
+    Timeout,
+}
+
+/// What a lookup found: the versioned key for this moment, and the value if any.
+struct Lookup {
+    key: String,
+    value: Option<Vec<u8>>,
+}
+
+enum Store {
+    Redis(RedisStore),
+    Memory(MemoryStore),
+    Off,
+}
+
+/// The cache service; cheap to clone (one shared pool and state).
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    timeout: Duration,
+    prefix: String,
+    stats: CacheStats,
+    warn_interval: Duration,
+    started: Instant,
+    /// Milliseconds after `started` of the last warning (+1; 0 = never).
+    last_warning: AtomicU64,
+    inflight: Mutex<HashMap<String, Arc<OnceCell<Arc<Vec<u8>>>>>>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("backend", &self.backend_name())
+            .finish()
+    }
+}
+
+impl Cache {
+    /// Builds the cache; never fails and never waits for Redis (its pool
+    /// connects on first use and reconnects by itself).
+    pub fn new(settings: &CacheSettings) -> Cache {
+        let store = match &settings.backend {
+            CacheBackend::Redis(url) => match RedisStore::new(url, settings) {
+                Ok(store) => Store::Redis(store),
+                Err(err) => {
+                    tracing::error!(error = %err, "invalid REDIS_URL: caching is off");
+                    Store::Off
+                }
+            },
+            CacheBackend::Memory => Store::Memory(MemoryStore::new(settings.memory_capacity)),
+            CacheBackend::Off => Store::Off,
+        };
+        Cache {
+            inner: Arc::new(Inner {
+                store,
+                timeout: settings.timeout,
+                prefix: settings.prefix.clone(),
+                stats: CacheStats::default(),
+                warn_interval: settings.warn_interval,
+                started: Instant::now(),
+                last_warning: AtomicU64::new(0),
+                inflight: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// A cache that caches nothing.
+    pub fn off() -> Cache {
+        Cache::new(&CacheSettings::new(CacheBackend::Off))
+    }
+
+    /// An in-process cache with default settings.
+    pub fn memory() -> Cache {
+        Cache::new(&CacheSettings::new(CacheBackend::Memory))
+    }
+
+    /// `redis`, `memory` or `off`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.inner.store {
+            Store::Redis(_) => "redis",
+            Store::Memory(_) => "memory",
+            Store::Off => "off",
+        }
+    }
+
+    /// Hits, misses and errors so far.
+    pub fn stats(&self) -> CacheStatsSnapshot {
+        let s = &self.inner.stats;
+        CacheStatsSnapshot {
+            hits: s.hits.load(Ordering::Relaxed),
+            misses: s.misses.load(Ordering::Relaxed),
+            errors: s.errors.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The value stored under `key` (without tags), if any and readable.
+    pub async fn get<T: DeserializeOwned>(&self, key: &CacheKey) -> Option<T> {
+        let key = key.render(&self.inner.prefix);
+        let bytes = match &self.inner.store {
+            Store::Off => return None,
+            Store::Memory(store) => store.get(&key).await,
+            Store::Redis(store) => self.guard(store.get(&key)).await.flatten(),
+        };
+        self.count(bytes.is_some());
+        bytes.and_then(|b| decode(&b))
+    }
+
+    /// Stores `value` under `key` (without tags) for `ttl`.
+    pub async fn set<T: Serialize>(&self, key: &CacheKey, value: &T, ttl: Duration) {
+        let key = key.render(&self.inner.prefix);
+        let Some(bytes) = encode(value) else { return };
+        self.put(&key, bytes, ttl).await;
+    }
+
+    /// Read-through: the value of `key` as of the current versions of `tags`,
+    /// from the cache, or from `loader` (once per process however many callers
+    /// miss together), then stored for `ttl`. Loader errors pass through and are
+    /// not cached; cache errors are not errors (the loader runs).
+    pub async fn cached<T, E, F, Fut>(
+        &self,
+        key: &CacheKey,
+        ttl: Duration,
+        tags: &[Tag],
+        loader: F,
+    ) -> Result<T, E>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let base = key.render(&self.inner.prefix);
+        let tag_keys: Vec<String> = tags.iter().map(|t| t.render(&self.inner.prefix)).collect();
+        let lookup = match &self.inner.store {
+            Store::Off => return loader().await,
+            Store::Memory(store) => Some(store.lookup(&base, &tag_keys).await),
+            Store::Redis(store) => self.guard(store.lookup(&base, &tag_keys)).await,
+        };
+        let Some(lookup) = lookup else {
+            // The backend is unreachable: serve from the database.
+            return loader().await;
+        };
+        if let Some(value) = lookup.value.as_deref().and_then(decode::<T>) {
+            self.count(true);
+            return Ok(value);
+        }
+        self.count(false);
+
+        let cell = {
+            let mut inflight = self.inner.inflight.lock().expect("inflight lock");
+            inflight.entry(lookup.key.clone()).or_default().clone()
+        };
+        let mut loader = Some(loader);
+        let mut loaded: Option<T> = None;
+        let result = cell
+            .get_or_try_init(|| async {
+                let load = loader.take().expect("the initializer runs once");
+                let value = load().await?;
+                let bytes = encode(&value).unwrap_or_default();
+                if !bytes.is_empty() {
+                    self.put(&lookup.key, bytes.clone(), ttl).await;
+                }
+                loaded = Some(value);
+                Ok(Arc::new(bytes))
+            })
+            .await
+            .cloned();
+        {
+            let mut inflight = self.inner.inflight.lock().expect("inflight lock");
+            if inflight
+                .get(&lookup.key)
+                .is_some_and(|c| Arc::ptr_eq(c, &cell))
+            {
+                inflight.remove(&lookup.key);
+            }
+        }
+        let bytes = result?;
+        if let Some(value) = loaded {
+            return Ok(value);
+        }
+        // Another caller loaded it: share its result (or load it ourselves if
+        // it could not be encoded).
+        match (decode(&bytes), loader.take()) {
+            (Some(value), _) => Ok(value),
+            (None, Some(load)) => load().await,
+            (None, None) => unreachable!("our loader runs only as the initializer"),
+        }
+    }
+
+    /// Makes every value cached under `tag` unreachable (bump its version).
+    /// Call it after the write's transaction has committed.
+    pub async fn invalidate_tag(&self, tag: &Tag) {
+        self.invalidate_tags(std::slice::from_ref(tag)).await;
+    }
+
+    /// [`Cache::invalidate_tag`] for several tags, in one round trip.
+    pub async fn invalidate_tags(&self, tags: &[Tag]) {
+        if tags.is_empty() {
+            return;
+        }
+        let keys: Vec<String> = tags.iter().map(|t| t.render(&self.inner.prefix)).collect();
+        match &self.inner.store {
+            Store::Off => {}
+            Store::Memory(store) => store.bump(&keys),
+            Store::Redis(store) => {
+                self.guard(store.bump(&keys)).await;
+            }
+        }
+    }
+
+    async fn put(&self, key: &str, bytes: Vec<u8>, ttl: Duration) {
+        match &self.inner.store {
+            Store::Off => {}
+            Store::Memory(store) => store.set(key, bytes, ttl).await,
+            Store::Redis(store) => {
+                self.guard(store.set(key, bytes, ttl)).await;
+            }
+        }
+    }
+
+    /// Runs a Redis operation under the timeout; failures are counted, logged
+    /// (rate-limited) and turned into `None`.
+    async fn guard<T>(&self, op: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
+        let outcome = match tokio::time::timeout(self.inner.timeout, op).await {
+            Ok(result) => result,
+            Err(_) => Err(CacheError::Timeout),
+        };
+        match outcome {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.record_error(&err);
+                None
+            }
+        }
+    }
+
+    fn record_error(&self, err: &CacheError) {
+        self.inner.stats.errors.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("cache_errors_total").increment(1);
+        let now = self.inner.started.elapsed().as_millis() as u64 + 1;
+        let last = self.inner.last_warning.load(Ordering::Relaxed);
+        let interval = self.inner.warn_interval.as_millis() as u64;
+        if (last == 0 || now.saturating_sub(last) >= interval)
+            && self
+                .inner
+                .last_warning
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(error = %err, "cache unavailable: serving from the database");
+        }
+    }
+
+    fn count(&self, hit: bool) {
+        let stats = &self.inner.stats;
+        if hit {
+            stats.hits.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("cache_hits_total").increment(1);
+        } else {
+            stats.misses.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("cache_misses_total").increment(1);
+        }
+    }
+}
+
+/// MessagePack with field names: compact, and tolerant of `#[serde(flatten)]`.
+fn encode<T: Serialize>(value: &T) -> Option<Vec<u8>> {
+    match rmp_serde::to_vec_named(value) {
+        Ok(bytes) => Some(bytes),
+        Err(err) => {
+            tracing::error!(error = %err, "a value could not be encoded for the cache");
+            None
+        }
+    }
+}
+
+/// `None` for bytes written by an older schema: treated as a miss.
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    rmp_serde::from_slice(bytes).ok()
+}
