@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_schema;
 mod m20261125_000002_search_statistics;
+mod m20261125_000003_auth_tokens;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_schema::Migration),
             Box::new(m20261125_000002_search_statistics::Migration),
+            Box::new(m20261125_000003_auth_tokens::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! `users`, `categories`, `posts`, `comments`, `tags`, `post_tags`, `likes`.
 //! Entities only describe rows; every query lives in `blog-repositories`.
 
+pub mod auth_token;
 pub mod category;
 pub mod comment;
 pub mod like;
@@ -14,6 +15,7 @@ pub mod user;
 
 /// The usual imports for code that queries several entities.
 pub mod prelude {
+    pub use super::auth_token::Entity as AuthToken;
     pub use super::category::Entity as Category;
     pub use super::comment::Entity as Comment;
     pub use super::like::Entity as Like;

@@ -16,6 +16,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     #[sea_orm(has_many)]
     pub posts: HasMany<super::post::Entity>,
+    #[sea_orm(has_many)]
+    pub auth_tokens: HasMany<super::auth_token::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -50,7 +50,7 @@ pub async fn reset(db: &DatabaseConnection) -> Result<(), RepositoryError> {
     match db.get_database_backend() {
         DbBackend::Postgres => {
             db.execute_unprepared(
-                "TRUNCATE likes, post_tags, comments, posts, tags, categories, users \
+                "TRUNCATE auth_tokens, likes, post_tags, comments, posts, tags, categories, users \
                  RESTART IDENTITY CASCADE",
             )
             .await?;
@@ -58,6 +58,7 @@ pub async fn reset(db: &DatabaseConnection) -> Result<(), RepositoryError> {
         _ => {
             let txn = db.begin().await?;
             for table in [
+                "auth_tokens",
                 "likes",
                 "post_tags",
                 "comments",

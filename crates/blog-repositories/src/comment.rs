@@ -2,10 +2,14 @@
 
 use std::collections::HashMap;
 
-use blog_entities::{comment, user};
+use blog_entities::{comment, post, user};
 use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, WindowStatement};
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, QueryFilter,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::RepositoryError;
@@ -112,4 +116,47 @@ pub async fn approved_for_post(
     rows.iter()
         .map(|row| CommentView::from_query_result(row, "").map_err(RepositoryError::from))
         .collect()
+}
+
+/// Adds a comment awaiting approval; returns the stored row.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+    user_id: i32,
+    content: &str,
+    now: DateTime<Utc>,
+) -> Result<comment::Model, RepositoryError> {
+    Ok(comment::ActiveModel {
+        id: NotSet,
+        post_id: Set(post_id),
+        user_id: Set(user_id),
+        content: Set(content.to_owned()),
+        is_approved: Set(false),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A comment and the id of its post's author (who may approve it), in one statement.
+pub async fn find_with_post_author(
+    db: &impl ConnectionTrait,
+    comment_id: i32,
+) -> Result<Option<(comment::Model, i32)>, RepositoryError> {
+    let row: Option<(comment::Model, Option<post::Model>)> =
+        comment::Entity::find_by_id(comment_id)
+            .find_also_related(post::Entity)
+            .one(db)
+            .await?;
+    Ok(row.and_then(|(comment, post)| post.map(|p| (comment, p.user_id))))
+}
+
+/// Marks comment `id` approved.
+pub async fn approve(db: &impl ConnectionTrait, id: i32) -> Result<(), RepositoryError> {
+    comment::Entity::update_many()
+        .col_expr(comment::Column::IsApproved, Expr::value(true))
+        .filter(comment::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -5,7 +5,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    Statement, TransactionTrait,
 };
 
 use crate::{RepositoryError, query_monitor};
@@ -102,6 +103,17 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         }
     });
     Ok(db)
+}
+
+/// Starts a transaction: pass it to the write functions, then [`commit`].
+/// Dropped without commit, it rolls back.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, RepositoryError> {
+    Ok(db.begin().await?)
+}
+
+/// Commits a transaction from [`begin`].
+pub async fn commit(txn: DatabaseTransaction) -> Result<(), RepositoryError> {
+    Ok(txn.commit().await?)
 }
 
 /// Applies every pending migration.

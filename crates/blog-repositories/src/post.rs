@@ -28,6 +28,7 @@ use sea_orm::sea_query::{
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
     JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
+    Statement,
 };
 use serde::{Deserialize, Serialize};
 
@@ -188,15 +189,30 @@ impl<'a> PostQuery<'a> {
 
     /// How many posts match, in one statement.
     pub async fn count(&self) -> Result<u64, RepositoryError> {
-        let backend = Backend::of(self.db);
-        let count: Option<i64> = post::Entity::find()
+        let row = self.db.query_one_raw(self.count_statement()).await?;
+        let count: i64 = match row {
+            Some(row) => row.try_get_by_index(0)?,
+            None => 0,
+        };
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// The statement [`PostQuery::count`] runs: the key of its query-cache entry.
+    pub fn count_statement(&self) -> Statement {
+        post::Entity::find()
             .select_only()
             .expr(Expr::col((post::Entity, post::Column::Id)).count())
-            .filter(filter_condition(&self.filter, backend))
-            .into_tuple()
-            .one(self.db)
-            .await?;
-        Ok(u64::try_from(count.unwrap_or(0)).unwrap_or(0))
+            .filter(filter_condition(&self.filter, Backend::of(self.db)))
+            .build(self.db.get_database_backend())
+    }
+
+    /// The tables the query reads (what must invalidate a cached count).
+    pub fn tables(&self) -> &'static [&'static str] {
+        if self.filter.tag.is_some() {
+            &["posts", "post_tags", "tags"]
+        } else {
+            &["posts"]
+        }
     }
 
     /// The list view's loader: author, category, tags, approved-comment count,

@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 
 use blog_entities::{post_tag, tag};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait,
 };
 
 use crate::RepositoryError;
@@ -34,4 +36,31 @@ pub async fn names_for_posts(
         by_post.entry(post_id).or_default().push(name);
     }
     Ok(by_post)
+}
+
+/// The tags named `names`, created if missing (2 statements whatever the count).
+pub async fn ensure(
+    db: &impl ConnectionTrait,
+    names: &[String],
+) -> Result<Vec<tag::Model>, RepositoryError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let new_tags = names.iter().map(|name| tag::ActiveModel {
+        id: NotSet,
+        name: Set(name.clone()),
+    });
+    tag::Entity::insert_many(new_tags)
+        .on_conflict(
+            OnConflict::column(tag::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(tag::Entity::find()
+        .filter(tag::Column::Name.is_in(names.iter().cloned()))
+        .order_by_asc(tag::Column::Name)
+        .all(db)
+        .await?)
 }

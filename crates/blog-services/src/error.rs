@@ -1,5 +1,7 @@
 //! The service layer's error type; the web crate maps each variant to a status.
 
+use std::collections::BTreeMap;
+
 use blog_repositories::RepositoryError;
 
 /// Why a service call did not give its result.
@@ -8,6 +10,15 @@ pub enum ServiceError {
     /// The request is malformed (bad page number, unknown category, ...): 400.
     #[error("{0}")]
     BadRequest(String),
+    /// No credentials, or wrong ones: 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Authenticated, but not allowed to touch this: 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Well-formed, but some fields are invalid (field -> why): 422.
+    #[error("invalid fields")]
+    Invalid(BTreeMap<&'static str, String>),
     /// The thing asked for does not exist: 404.
     #[error("{0}")]
     NotFound(String),

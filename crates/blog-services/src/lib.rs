@@ -1,6 +1,7 @@
 //! Business rules of the blog: what a page may ask for, what it gets, and the
 //! benchmark dataset. Services call repositories; the web layer calls services.
 
+pub mod auth;
 pub mod cache;
 pub mod dataset;
 pub mod error;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use blog_repositories::{DatabaseConnection, DatabaseSettings, database};
 use blog_services::PasswordHasher;
+use blog_services::cache::Cache;
 use blog_services::dataset::{self, DatasetSpec};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -55,7 +56,10 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
         slow_request: config.slow_request,
         max_statements: config.max_request_statements,
     };
-    crate::app::run(listener, AppState::new(db), monitor, config.workers)?.await?;
+    let cache = Cache::new(&config.cache_settings());
+    tracing::info!(cache = cache.backend_name(), "cache ready");
+    let state = AppState::new(db, cache, config.token_ttl);
+    crate::app::run(listener, state, monitor, config.workers)?.await?;
     Ok(())
 }
 

@@ -28,6 +28,10 @@ pub struct Config {
     pub embedded: bool,
     pub redis_url: Option<String>,
     pub cache: CacheBackend,
+    /// The longest a cache operation may take before the database is used instead.
+    pub cache_timeout: Duration,
+    /// How long an API token from `/auth/login/` stays valid.
+    pub token_ttl: Duration,
     pub bind: SocketAddr,
     pub workers: usize,
     /// `X-Query-Count`, `X-Query-Time`, `X-Response-Time` on every response.
@@ -147,7 +151,11 @@ impl Config {
             statement_cache: flag(&get, "BLOG_DB_STATEMENT_CACHE", true)?,
         };
 
+        let cache_timeout = Duration::from_millis(number(&get, "BLOG_CACHE_TIMEOUT_MS", 50, 1)?);
+        let token_ttl = Duration::from_secs(3600 * number(&get, "BLOG_TOKEN_TTL_HOURS", 720, 1)?);
         Ok(Config {
+            cache_timeout,
+            token_ttl,
             debug_headers: flag(&get, "BLOG_DEBUG_HEADERS", embedded)?,
             monitoring_public: flag(&get, "BLOG_MONITORING_PUBLIC", false)?,
             external_api_url: get("BLOG_EXTERNAL_API_URL"),
@@ -162,6 +170,20 @@ impl Config {
             bind,
             workers,
         })
+    }
+
+    /// The cache the configuration asks for.
+    pub fn cache_settings(&self) -> blog_services::cache::CacheSettings {
+        use blog_services::cache::{CacheBackend as Backend, CacheSettings};
+        let backend = match (self.cache, &self.redis_url) {
+            (CacheBackend::Redis, Some(url)) => Backend::Redis(url.clone()),
+            (CacheBackend::Off, _) => Backend::Off,
+            _ => Backend::Memory,
+        };
+        CacheSettings {
+            timeout: self.cache_timeout,
+            ..CacheSettings::new(backend)
+        }
     }
 
     /// True when the database is SQLite (the embedded default or a `sqlite:` URL).
@@ -247,6 +269,8 @@ mod tests {
         assert_eq!(c.database.max_connections, 20);
         assert_eq!(c.database.min_connections, 5);
         assert_eq!(c.database.acquire_timeout, Duration::from_millis(2000));
+        assert_eq!(c.cache_timeout, Duration::from_millis(50));
+        assert_eq!(c.token_ttl, Duration::from_secs(30 * 24 * 3600));
     }
 
     #[test]

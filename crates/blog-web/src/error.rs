@@ -1,12 +1,15 @@
 //! One place maps every error to its HTTP status and body: JSON
 //! (`{"error": "..."}`) under `/api/`, `/auth/` and `/health/`, an HTML page elsewhere.
 
+use std::collections::BTreeMap;
+
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::JsonPayloadError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 use blog_services::ServiceError;
 use serde::Serialize;
@@ -24,6 +27,12 @@ pub enum AppError {
     /// No page or resource at this address.
     #[error("{0}")]
     NotFound(String),
+    /// The body is larger than the service accepts.
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The body is not in a format this endpoint reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("template rendering failed: {0}")]
     Template(#[from] askama::Error),
 }
@@ -47,6 +56,11 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) | AppError::Service(ServiceError::BadRequest(_)) => {
                 StatusCode::BAD_REQUEST
             }
+            AppError::Service(ServiceError::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
+            AppError::Service(ServiceError::Forbidden(_)) => StatusCode::FORBIDDEN,
+            AppError::Service(ServiceError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotFound(_) | AppError::Service(ServiceError::NotFound(_)) => {
                 StatusCode::NOT_FOUND
             }
@@ -59,7 +73,13 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         // The body is written by `render_errors`, which knows the request's path.
-        HttpResponse::new(self.status_code())
+        let mut response = HttpResponse::new(self.status_code());
+        if self.status_code() == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 
@@ -68,6 +88,38 @@ impl ResponseError for AppError {
 pub struct ErrorBody {
     /// What went wrong, for a person to read.
     pub error: String,
+    /// On 422: what is wrong with each invalid field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl AppError {
+    /// Per-field problems, for a 422.
+    fn fields(&self) -> Option<BTreeMap<String, String>> {
+        match self {
+            AppError::Service(ServiceError::Invalid(fields)) => Some(
+                fields
+                    .iter()
+                    .map(|(field, problem)| ((*field).to_owned(), problem.clone()))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Maps the JSON extractor's failures: too large is 413, not JSON is 415, and a
+/// body that does not parse is 400.
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let app = match &err {
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => AppError::PayloadTooLarge(*limit),
+        JsonPayloadError::ContentType => AppError::UnsupportedMediaType(
+            "the body must be JSON (Content-Type: application/json)".into(),
+        ),
+        other => AppError::BadRequest(format!("malformed JSON body: {other}")),
+    };
+    app.into()
 }
 
 /// True for paths whose clients are programs: their errors are JSON.
@@ -89,13 +141,17 @@ pub async fn render_errors(
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(res.map_into_boxed_body());
     }
+    let mut fields = None;
     let message = match res.response().error() {
         Some(err) => {
             if status.is_server_error() {
                 tracing::error!(status = status.as_u16(), error = %err, cause = ?err, "request failed");
             }
             match err.as_error::<AppError>() {
-                Some(app) => app.public_message(),
+                Some(app) => {
+                    fields = app.fields();
+                    app.public_message()
+                }
                 None if status.is_client_error() => err.to_string(),
                 None => "internal server error".into(),
             }
@@ -103,7 +159,11 @@ pub async fn render_errors(
         None => status.canonical_reason().unwrap_or("error").to_lowercase(),
     };
     let body = if json {
-        let body = serde_json::to_string(&ErrorBody { error: message }).unwrap_or_default();
+        let body = serde_json::to_string(&ErrorBody {
+            error: message,
+            fields,
+        })
+        .unwrap_or_default();
         (body, "application/json")
     } else {
         let page = ErrorPage {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod assets;
+pub mod auth;
 pub mod commands;
 pub mod config;
 pub mod error;

@@ -10,6 +10,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, test, web};
 use blog_repositories::database::{self, DatabaseSettings};
 use blog_services::PasswordHasher;
+use blog_services::cache::Cache;
 use blog_services::dataset::{self, DatasetSpec};
 use blog_testkit::TestDatabase;
 use blog_web::monitor::{MonitorSettings, monitor_requests};
@@ -83,7 +84,11 @@ async fn slow_requests_and_statements_are_logged_with_what_they_cost() {
     };
     let app = test::init_service(
         App::new()
-            .app_data(web::Data::new(AppState::new(db)))
+            .app_data(web::Data::new(AppState::new(
+                db,
+                Cache::off(),
+                Duration::from_secs(60),
+            )))
             .app_data(web::Data::new(strict))
             .configure(blog_web::app::routes)
             .wrap(from_fn(monitor_requests)),
@@ -141,7 +146,11 @@ async fn slow_requests_are_logged_by_duration_too() {
     };
     let app = test::init_service(
         App::new()
-            .app_data(web::Data::new(AppState::new(test_db.db.clone())))
+            .app_data(web::Data::new(AppState::new(
+                test_db.db.clone(),
+                Cache::off(),
+                Duration::from_secs(60),
+            )))
             .app_data(web::Data::new(by_time))
             .configure(blog_web::app::routes)
             .wrap(from_fn(monitor_requests)),

@@ -83,7 +83,7 @@ impl Tag {
     }
 
     /// The posts carrying one tag name.
-    pub fn tag(name: &str) -> Tag {
+    pub fn tag_name(name: &str) -> Tag {
         Tag(format!("tag:{}", escape(name)))
     }
 
@@ -145,7 +145,7 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a, "blog:v1:search:q=a%3Ab%3Dc");
         assert_eq!(
-            Tag::tag("rust async").render("blog"),
+            Tag::tag_name("rust async").render("blog"),
             "blog:v1:tag:tag:rust%20async"
         );
     }

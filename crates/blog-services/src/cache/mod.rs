@@ -19,6 +19,7 @@
 
 mod key;
 mod memory;
+mod query;
 mod redis;
 
 use std::collections::HashMap;
@@ -144,8 +145,11 @@ struct Inner {
     started: Instant,
     /// Milliseconds after `started` of the last warning (+1; 0 = never).
     last_warning: AtomicU64,
-    inflight: Mutex<HashMap<String, Arc<OnceCell<Arc<Vec<u8>>>>>>,
+    inflight: Mutex<HashMap<String, Flight>>,
 }
+
+/// One load in progress: the first caller fills it, the others wait on it.
+type Flight = Arc<OnceCell<Arc<Vec<u8>>>>;
 
 impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

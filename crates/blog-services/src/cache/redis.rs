@@ -11,9 +11,14 @@ use redis::{RedisError, Script};
 
 use super::{CacheError, CacheSettings, Lookup};
 
+/// Tag versions live this long after their last bump (or creation). Expiry is
+/// safe: a version created again starts from the server clock, above every
+/// version it had before, so values stored under old versions stay unreachable.
+const VERSION_TTL_MS: u64 = 7 * 24 * 3600 * 1000;
+
 /// Reads the versions of the tags (KEYS), creating a missing one from the
-/// server clock, and the value stored under ARGV[1] at those versions; returns
-/// `{versioned_key, value or nil}`. One round trip, atomic.
+/// server clock (microseconds), and the value stored under ARGV[1] at those
+/// versions; returns `{versioned_key, value or nil}`. One round trip, atomic.
 const LOOKUP: &str = r"
 local parts = {}
 for i, key in ipairs(KEYS) do
@@ -21,7 +26,7 @@ for i, key in ipairs(KEYS) do
   if not v then
     local t = redis.call('TIME')
     v = t[1] .. string.format('%06d', tonumber(t[2]))
-    redis.call('SET', key, v)
+    redis.call('SET', key, v, 'PX', ARGV[2])
   end
   parts[i] = v
 end
@@ -29,8 +34,8 @@ local full = ARGV[1] .. '@' .. table.concat(parts, '.')
 return {full, redis.call('GET', full)}
 ";
 
-/// Bumps the version of every tag (KEYS). A missing version starts from the
-/// server clock, so versions never return to a value used before a restart.
+/// Bumps the version of every tag (KEYS); a missing one starts from the server
+/// clock, so a version never returns to a value it had before.
 const BUMP: &str = r"
 for _, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 0 then
@@ -38,6 +43,7 @@ for _, key in ipairs(KEYS) do
     redis.call('SET', key, t[1] .. string.format('%06d', tonumber(t[2])))
   end
   redis.call('INCR', key)
+  redis.call('PEXPIRE', key, ARGV[1])
 end
 return #KEYS
 ";
@@ -139,7 +145,7 @@ impl RedisStore {
             for key in tag_keys {
                 invocation.key(key);
             }
-            invocation.arg(base);
+            invocation.arg(base).arg(VERSION_TTL_MS);
             let (key, value): (String, Option<Vec<u8>>) = invocation.invoke_async(conn).await?;
             Ok(Lookup { key, value })
         })
@@ -176,6 +182,7 @@ impl RedisStore {
             for key in tag_keys {
                 invocation.key(key);
             }
+            invocation.arg(VERSION_TTL_MS);
             let _: i64 = invocation.invoke_async(conn).await?;
             Ok(())
         })

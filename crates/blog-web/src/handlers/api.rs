@@ -1,10 +1,13 @@
 //! The JSON twins of the pages (`/api/posts/`), annotated for OpenAPI.
 
+use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use blog_repositories::post::{PostCard, PostDetail};
-use serde::Serialize;
+use blog_services::post::{CommentState, LikeState, PostInput};
+use serde::{Deserialize, Serialize};
 
 use super::{ListParams, parse_post_id};
+use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 
@@ -64,4 +67,187 @@ pub async fn post_detail(
 ) -> Result<HttpResponse, AppError> {
     let post = state.posts.detail(parse_post_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(post))
+}
+
+/// Publishes a post by the token's user.
+#[utoipa::path(
+    post,
+    path = "/api/posts/",
+    tag = "posts",
+    security(("bearer" = [])),
+    request_body = PostInput,
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = PostDetail),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No or a bad token", body = ErrorBody),
+        (status = 413, description = "Body over 1 MB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+pub async fn create_post(
+    state: web::Data<AppState>,
+    user: Authenticated,
+    input: web::Json<PostInput>,
+) -> Result<HttpResponse, AppError> {
+    let post = state.posts.create(&user.0, &input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/posts/{}/", post.card.id)))
+        .json(post))
+}
+
+/// Replaces a post's title, content, category and (if given) tags; its author only.
+#[utoipa::path(
+    put,
+    path = "/api/posts/{id}/",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "The post's id")),
+    request_body = PostInput,
+    responses(
+        (status = 200, description = "Updated", body = PostDetail),
+        (status = 401, description = "No or a bad token", body = ErrorBody),
+        (status = 403, description = "Not the post's author", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+pub async fn update_post(
+    state: web::Data<AppState>,
+    user: Authenticated,
+    id: web::Path<String>,
+    input: web::Json<PostInput>,
+) -> Result<HttpResponse, AppError> {
+    let post = state
+        .posts
+        .update(&user.0, parse_post_id(&id)?, &input)
+        .await?;
+    Ok(HttpResponse::Ok().json(post))
+}
+
+/// Deletes a post with its comments and likes; its author only.
+#[utoipa::path(
+    delete,
+    path = "/api/posts/{id}/",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "The post's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No or a bad token", body = ErrorBody),
+        (status = 403, description = "Not the post's author", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody),
+    )
+)]
+pub async fn delete_post(
+    state: web::Data<AppState>,
+    user: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    state.posts.delete(&user.0, parse_post_id(&id)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Likes a post (idempotent).
+#[utoipa::path(
+    post,
+    path = "/api/posts/{id}/like/",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "The post's id")),
+    responses(
+        (status = 200, description = "Liked", body = LikeState),
+        (status = 401, description = "No or a bad token", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody),
+    )
+)]
+pub async fn like(
+    state: web::Data<AppState>,
+    user: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let like = state.posts.like(&user.0, parse_post_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(like))
+}
+
+/// Withdraws a like (idempotent).
+#[utoipa::path(
+    delete,
+    path = "/api/posts/{id}/like/",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "The post's id")),
+    responses(
+        (status = 200, description = "Not liked", body = LikeState),
+        (status = 401, description = "No or a bad token", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody),
+    )
+)]
+pub async fn unlike(
+    state: web::Data<AppState>,
+    user: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let like = state.posts.unlike(&user.0, parse_post_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(like))
+}
+
+/// A new comment.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CommentInput {
+    pub content: Option<String>,
+}
+
+/// Comments on a post; the comment waits for the post author's approval.
+#[utoipa::path(
+    post,
+    path = "/api/posts/{id}/comments/",
+    tag = "comments",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "The post's id")),
+    request_body = CommentInput,
+    responses(
+        (status = 201, description = "Stored, awaiting approval", body = CommentState),
+        (status = 401, description = "No or a bad token", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody),
+        (status = 422, description = "Empty or too long", body = ErrorBody),
+    )
+)]
+pub async fn comment(
+    state: web::Data<AppState>,
+    user: Authenticated,
+    id: web::Path<String>,
+    input: web::Json<CommentInput>,
+) -> Result<HttpResponse, AppError> {
+    let stored = state
+        .posts
+        .comment(&user.0, parse_post_id(&id)?, input.content.as_deref())
+        .await?;
+    Ok(HttpResponse::Created().json(stored))
+}
+
+/// Approves a comment: the post's author only.
+#[utoipa::path(
+    post,
+    path = "/api/comments/{id}/approve/",
+    tag = "comments",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "The comment's id")),
+    responses(
+        (status = 200, description = "Approved", body = CommentState),
+        (status = 401, description = "No or a bad token", body = ErrorBody),
+        (status = 403, description = "Not the post's author", body = ErrorBody),
+        (status = 404, description = "No such comment", body = ErrorBody),
+    )
+)]
+pub async fn approve(
+    state: web::Data<AppState>,
+    user: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id
+        .parse::<i32>()
+        .map_err(|_| AppError::NotFound(format!("comment {id:?} does not exist")))?;
+    let approved = state.posts.approve(&user.0, id).await?;
+    Ok(HttpResponse::Ok().json(approved))
 }

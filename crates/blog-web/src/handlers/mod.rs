@@ -1,6 +1,7 @@
 //! HTTP handlers: parse the request, call one service, render. No SQL here.
 
 pub mod api;
+pub mod auth;
 pub mod health;
 pub mod pages;
 

@@ -1,0 +1,53 @@
+//! API tokens, looked up by the SHA-256 of the token the client presents.
+
+use blog_entities::{auth_token, user};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, RelationTrait,
+};
+
+use crate::RepositoryError;
+
+/// Stores a new token for `user_id`, valid until `expires_at`.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), RepositoryError> {
+    auth_token::Entity::insert(auth_token::ActiveModel {
+        user_id: Set(user_id),
+        token_hash: Set(token_hash.to_owned()),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The user owning an unexpired token with this hash, in one statement.
+pub async fn find_user(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<user::Model>, RepositoryError> {
+    Ok(user::Entity::find()
+        .join(JoinType::InnerJoin, user::Relation::AuthToken.def())
+        .filter(auth_token::Column::TokenHash.eq(token_hash))
+        .filter(auth_token::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?)
+}
+
+/// Deletes the token with this hash; false if there was none.
+pub async fn delete(db: &impl ConnectionTrait, token_hash: &str) -> Result<bool, RepositoryError> {
+    let result = auth_token::Entity::delete_many()
+        .filter(auth_token::Column::TokenHash.eq(token_hash))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}

@@ -1,0 +1,52 @@
+//! Likes: at most one per (post, user), so liking twice changes nothing.
+
+use blog_entities::like;
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TryInsertResult,
+};
+
+use crate::RepositoryError;
+
+/// Records that `user_id` likes `post_id`; false if it already did.
+pub async fn add(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, RepositoryError> {
+    let result = like::Entity::insert(like::ActiveModel {
+        id: NotSet,
+        post_id: Set(post_id),
+        user_id: Set(user_id),
+        created_at: Set(now),
+    })
+    .on_conflict_do_nothing_on([like::Column::PostId, like::Column::UserId])
+    .exec_without_returning(db)
+    .await?;
+    Ok(matches!(result, TryInsertResult::Inserted(n) if n > 0))
+}
+
+/// Withdraws `user_id`'s like of `post_id`; false if there was none.
+pub async fn remove(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+    user_id: i32,
+) -> Result<bool, RepositoryError> {
+    let result = like::Entity::delete_many()
+        .filter(like::Column::PostId.eq(post_id))
+        .filter(like::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// How many users like `post_id`.
+pub async fn count(db: &impl ConnectionTrait, post_id: i32) -> Result<i64, RepositoryError> {
+    let n = like::Entity::find()
+        .filter(like::Column::PostId.eq(post_id))
+        .count(db)
+        .await?;
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,98 @@
+//! `/auth/login/` and `/auth/logout/`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use blog_services::ServiceError;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::bearer_token;
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
+
+/// Credentials, as JSON or as form fields.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LoginBody {
+    pub username: String,
+    pub password: String,
+}
+
+/// A new API token: send it as `Authorization: Bearer <token>`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenBody {
+    pub token: String,
+}
+
+/// Exchanges a username and password for an API token.
+#[utoipa::path(
+    post,
+    path = "/auth/login/",
+    tag = "auth",
+    request_body(content(
+        (LoginBody = "application/json"),
+        (LoginBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Logged in", body = TokenBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Unknown user or wrong password", body = ErrorBody),
+        (status = 413, description = "Body over 1 MB", body = ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = ErrorBody),
+    )
+)]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let credentials = parse_credentials(&req, &body)?;
+    let token = state
+        .auth
+        .login(&credentials.username, &credentials.password)
+        .await?;
+    Ok(HttpResponse::Ok().json(TokenBody { token }))
+}
+
+/// Revokes the request's Bearer token.
+#[utoipa::path(
+    post,
+    path = "/auth/logout/",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The token no longer works"),
+        (status = 401, description = "No or an unknown token", body = ErrorBody),
+    )
+)]
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let token = bearer_token(&req).ok_or_else(|| {
+        ServiceError::Unauthorized("an Authorization: Bearer token is required".into())
+    })?;
+    state.auth.logout(&token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Reads JSON or form credentials, by the request's content type.
+fn parse_credentials(req: &HttpRequest, body: &[u8]) -> Result<LoginBody, AppError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match content_type.as_str() {
+        "application/json" => serde_json::from_slice(body)
+            .map_err(|e| AppError::BadRequest(format!("malformed JSON body: {e}"))),
+        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(body)
+            .map_err(|e| AppError::BadRequest(format!("malformed form body: {e}"))),
+        _ => Err(AppError::UnsupportedMediaType(
+            "send application/json or application/x-www-form-urlencoded".into(),
+        )),
+    }
+}

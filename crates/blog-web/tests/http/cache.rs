@@ -1,0 +1,216 @@
+//! The cache seen from outside: repeated reads cost no SQL, and the site keeps
+//! answering, with the right data, when Redis is unreachable or dies mid-run.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use blog_services::cache::{CacheBackend, CacheSettings};
+use blog_testkit::{redis_url, unique_prefix};
+use reqwest::StatusCode;
+use tokio::io::copy_bidirectional;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+use crate::common::{TestApp, cache_settings, card_ids};
+
+const PAGES: [&str; 7] = [
+    "/blog/",
+    "/blog/?page=2",
+    "/blog/?category=3",
+    "/blog/?tag=tag4",
+    "/blog/7/",
+    "/api/posts/?page=3",
+    "/search/?q=django",
+];
+
+#[tokio::test]
+async fn a_second_request_for_a_page_costs_no_sql() {
+    let app = TestApp::cached(45).await;
+    // (`/api/posts/7/` and `/blog/7/` share one cached post, as `/blog/` and
+    // `/api/posts/` share one cached list.)
+    for path in PAGES {
+        let (status, first, body) = app.fetch(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(first > 0, "{path} loads from the database the first time");
+        let (_, second, again) = app.fetch(path).await;
+        assert_eq!(second, 0, "{path} is served from the cache");
+        assert_eq!(body, again, "{path} is the same page");
+    }
+    let stats = app.cache.stats();
+    assert!(stats.hits >= 8 && stats.errors == 0, "{stats:?}");
+}
+
+/// After a like, list pages reload; their count and categories come from the
+/// query-result cache (which likes do not touch), so the reload costs 3, not 5.
+#[tokio::test]
+async fn the_query_cache_spares_the_count_after_unrelated_writes() {
+    let app = TestApp::cached(30).await;
+    assert_eq!(app.fetch("/blog/").await.1, 5);
+    assert_eq!(app.fetch("/blog/").await.1, 0);
+    let token = app.login("testuser", "testpass123").await;
+    app.authed(reqwest::Method::POST, "/api/posts/30/like/", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.fetch("/blog/").await.1,
+        3,
+        "cards, tags and comments only"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_changes_nothing_but_the_statement_count() {
+    let reference = TestApp::with_posts(45).await;
+    let app = TestApp::with_cache(45, unreachable()).await;
+    for path in PAGES {
+        let started = Instant::now();
+        let (status, statements, body) = app.fetch(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(statements > 0);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+        let (_, _, expected) = reference.fetch(path).await;
+        assert_eq!(
+            card_ids(&body),
+            card_ids(&expected),
+            "{path} shows the same posts"
+        );
+    }
+    assert!(app.cache.stats().errors > 0);
+}
+
+fn unreachable() -> CacheSettings {
+    CacheSettings {
+        prefix: unique_prefix(),
+        ..CacheSettings::new(CacheBackend::Redis("redis://127.0.0.1:1/0".into()))
+    }
+}
+
+/// A TCP proxy to Redis that the test can cut and restore.
+struct Proxy {
+    address: SocketAddr,
+    open: Arc<AtomicBool>,
+    connections: Arc<std::sync::Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let open = Arc::new(AtomicBool::new(true));
+        let connections: Arc<std::sync::Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let (flag, tasks) = (open.clone(), connections.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    break;
+                };
+                if !flag.load(Ordering::SeqCst) {
+                    drop(client); // refused: closed at once
+                    continue;
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(upstream).await {
+                        let _ = copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                tasks.lock().unwrap().push(task);
+            }
+        });
+        Proxy {
+            address,
+            open,
+            connections,
+        }
+    }
+
+    /// Redis "dies": every open connection is cut, new ones are closed at once.
+    fn cut(&self) {
+        self.open.store(false, Ordering::SeqCst);
+        for task in self.connections.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    /// Redis is back.
+    fn restore(&self) {
+        self.open.store(true, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn redis_dying_mid_run_degrades_to_the_database_and_recovers() {
+    let Some(url) = redis_url() else {
+        eprintln!("TEST_REDIS_URL is not set: the Redis proxy test needs a real Redis");
+        return;
+    };
+    let upstream = url
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse::<SocketAddr>()
+        .or_else(|_| "127.0.0.1:6379".parse())
+        .unwrap();
+    let proxy = Proxy::start(upstream).await;
+    let settings = CacheSettings {
+        prefix: unique_prefix(),
+        timeout: Duration::from_millis(100),
+        ..CacheSettings::new(CacheBackend::Redis(format!("redis://{}/0", proxy.address)))
+    };
+    let app = TestApp::with_cache(45, settings).await;
+    let mut expected = Vec::new();
+    for path in PAGES {
+        let (_, _, body) = app.fetch(path).await;
+        assert_eq!(
+            app.fetch(path).await.1,
+            0,
+            "{path} cached through the proxy"
+        );
+        expected.push(card_ids(&body));
+    }
+
+    proxy.cut();
+    for (path, ids) in PAGES.iter().zip(&expected) {
+        let started = Instant::now();
+        let (status, statements, body) = app.fetch(path).await;
+        assert_eq!(status, StatusCode::OK, "{path} with Redis gone");
+        assert!(statements > 0, "{path} came from the database");
+        assert_eq!(&card_ids(&body), ids, "{path} shows the right posts");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(app.cache.stats().errors > 0);
+
+    // Redis is back: the pool reconnects by itself and pages are cached again.
+    proxy.restore();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        app.fetch("/blog/").await;
+        if app.fetch("/blog/").await.1 == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the cache came back within 10 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_cache_backend_follows_the_settings() {
+    let app = TestApp::with_cache(0, cache_settings()).await;
+    let expected = if redis_url().is_some() {
+        "redis"
+    } else {
+        "memory"
+    };
+    assert_eq!(app.cache.backend_name(), expected);
+}

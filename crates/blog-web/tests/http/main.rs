@@ -1,0 +1,8 @@
+//! Everything over HTTP against a running server: pages, the JSON API, the
+//! write path and the cache, on SQLite or PostgreSQL (`TEST_DATABASE_URL`) and
+//! the in-process cache or Redis (`TEST_REDIS_URL`).
+
+mod cache;
+mod common;
+mod pages;
+mod writes;
