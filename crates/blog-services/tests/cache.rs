@@ -276,3 +276,54 @@ async fn off_caches_nothing() {
     assert_eq!(calls.load(Ordering::SeqCst), 3);
     assert_eq!(cache.backend_name(), "off");
 }
+
+/// Log lines captured from the subscriber under test.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_outage_warns_once_per_interval_and_counts_every_error() {
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let cache = Cache::new(&CacheSettings {
+        prefix: unique_prefix(),
+        warn_interval: Duration::from_millis(300),
+        ..CacheSettings::new(CacheBackend::Redis("redis://127.0.0.1:1/0".into()))
+    });
+    let key = CacheKey::new("k");
+    for _ in 0..10 {
+        assert_eq!(cache.get::<i32>(&key).await, None);
+    }
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    for _ in 0..10 {
+        assert_eq!(cache.get::<i32>(&key).await, None);
+    }
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let warnings = text
+        .lines()
+        .filter(|l| l.contains("cache unavailable"))
+        .count();
+    assert_eq!(warnings, 2, "one warning per interval:\n{text}");
+    assert_eq!(cache.stats().errors, 20);
+}

@@ -11,8 +11,8 @@
 //!
 //! **Fails open.** Every backend operation has a short timeout; an error or a
 //! timeout counts in [`CacheStats`], logs a warning at most once per interval, and
-//! the caller gets its data from the loader (the database). The cache never
-//! causes an error response.
+//! the caller gets its data from the loader (the database); for a second after a
+//! failure Redis is not even tried. The cache never causes an error response.
 //!
 //! **Single flight.** Concurrent misses for one key in one process run the
 //! loader once; the others wait for its result.
@@ -116,7 +116,13 @@ pub enum CacheError {
     Pool(String),
     #[error("timed out")]
     Timeout,
+    #[error("skipped: redis failed less than a second ago")]
+    Skipped,
 }
+
+/// After a Redis failure, the cache is bypassed this long before Redis is tried
+/// again, so an outage costs requests nothing rather than a timeout each.
+const BACKOFF: Duration = Duration::from_secs(1);
 
 /// What a lookup found: the versioned key for this moment, and the value if any.
 struct Lookup {
@@ -145,6 +151,8 @@ struct Inner {
     started: Instant,
     /// Milliseconds after `started` of the last warning (+1; 0 = never).
     last_warning: AtomicU64,
+    /// Milliseconds after `started` until which Redis is not tried (a failure's backoff).
+    bypass_until: AtomicU64,
     inflight: Mutex<HashMap<String, Flight>>,
 }
 
@@ -183,6 +191,7 @@ impl Cache {
                 warn_interval: settings.warn_interval,
                 started: Instant::now(),
                 last_warning: AtomicU64::new(0),
+                bypass_until: AtomicU64::new(0),
                 inflight: Mutex::new(HashMap::new()),
             }),
         }
@@ -342,8 +351,13 @@ impl Cache {
     }
 
     /// Runs a Redis operation under the timeout; failures are counted, logged
-    /// (rate-limited) and turned into `None`.
+    /// (rate-limited) and turned into `None`, and make the next second's
+    /// operations skip Redis altogether.
     async fn guard<T>(&self, op: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
+        if self.now_ms() < self.inner.bypass_until.load(Ordering::Relaxed) {
+            self.record_error(&CacheError::Skipped);
+            return None;
+        }
         let outcome = match tokio::time::timeout(self.inner.timeout, op).await {
             Ok(result) => result,
             Err(_) => Err(CacheError::Timeout),
@@ -351,16 +365,23 @@ impl Cache {
         match outcome {
             Ok(value) => Some(value),
             Err(err) => {
+                let until = self.now_ms() + BACKOFF.as_millis() as u64;
+                self.inner.bypass_until.store(until, Ordering::Relaxed);
                 self.record_error(&err);
                 None
             }
         }
     }
 
+    /// Milliseconds since this cache was built, plus one (0 means "never").
+    fn now_ms(&self) -> u64 {
+        self.inner.started.elapsed().as_millis() as u64 + 1
+    }
+
     fn record_error(&self, err: &CacheError) {
         self.inner.stats.errors.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("cache_errors_total").increment(1);
-        let now = self.inner.started.elapsed().as_millis() as u64 + 1;
+        let now = self.now_ms();
         let last = self.inner.last_warning.load(Ordering::Relaxed);
         let interval = self.inner.warn_interval.as_millis() as u64;
         if (last == 0 || now.saturating_sub(last) >= interval)
