@@ -4,6 +4,7 @@
 //! `CommentView`, ...) that already carry everything a page shows, loaded in a
 //! constant number of statements by the eager-loading builders in [`post`].
 
+pub mod analysis;
 pub mod auth_token;
 pub mod bulk;
 pub mod category;
@@ -11,6 +12,7 @@ pub mod comment;
 pub mod database;
 pub mod error;
 pub mod like;
+pub mod monitoring;
 pub mod post;
 pub mod post_write;
 pub mod query_monitor;

@@ -6,6 +6,7 @@
 //! use `join!`/`try_join!` within the request's task instead.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -23,6 +24,77 @@ pub struct QueryStats {
     /// The SQL of each statement, kept only when the scope asked for it
     /// (assertions print them on failure).
     pub sql: Option<Vec<String>>,
+    /// How many times each statement *shape* ran ([`shape`]): the N+1 detector
+    /// looks for one shape repeated many times.
+    pub shapes: HashMap<String, u32>,
+}
+
+impl QueryStats {
+    /// The most repeated statement shape, if it ran more than `threshold` times:
+    /// the signature of an N+1 (one query per row of a previous query).
+    pub fn repeated_shape(&self, threshold: u32) -> Option<(&str, u32)> {
+        self.shapes
+            .iter()
+            .filter(|(_, n)| **n > threshold)
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(shape, n)| (shape.as_str(), *n))
+    }
+}
+
+/// A statement with its literals and parameters blanked and parameter lists
+/// collapsed: `SELECT ... WHERE id = $1` and `... WHERE id = $7` have one shape,
+/// and so do `IN ($1, $2)` and `IN ($1, $2, $3)`.
+pub fn shape(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut prev = ' ';
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\'' => {
+                // A string literal ('' is an escaped quote).
+                while let Some(c) = chars.next() {
+                    if c == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                out.push('?');
+            }
+            '$' if chars.peek().is_some_and(|c| c.is_ascii_digit()) => {
+                while chars.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    chars.next();
+                }
+                out.push('?');
+            }
+            c if c.is_ascii_digit() && !(prev.is_alphanumeric() || prev == '_' || prev == '"') => {
+                while chars
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_digit() || *c == '.')
+                {
+                    chars.next();
+                }
+                out.push('?');
+            }
+            c if c.is_whitespace() => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c => out.push(c),
+        }
+        prev = out.chars().last().unwrap_or(' ');
+    }
+    // Collapse parameter lists, whatever their length.
+    let mut shape = out.trim().to_owned();
+    for (long, short) in [("?, ?", "?"), ("?,?", "?"), ("(?), (?)", "(?)")] {
+        while shape.contains(long) {
+            shape = shape.replace(long, short);
+        }
+    }
+    shape
 }
 
 /// Runs `fut`, counting the statements it executes.
@@ -55,10 +127,12 @@ pub(crate) fn record(sql: &str, elapsed: Duration) {
         let mut stats = cell.borrow_mut();
         stats.statements += 1;
         stats.total_time += elapsed;
+        *stats.shapes.entry(shape(sql)).or_insert(0) += 1;
         if let Some(list) = stats.sql.as_mut() {
             list.push(sql.to_owned());
         }
     });
+    metrics::histogram!("db_statement_duration_seconds").record(elapsed.as_secs_f64());
 }
 
 /// Runs `fut` and panics unless it executed exactly `expected` statements,
@@ -80,4 +154,39 @@ pub async fn assert_num_queries<F: Future>(expected: u32, fut: F) -> F::Output {
         );
     }
     output
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_ignore_values_and_list_lengths() {
+        assert_eq!(
+            shape(r#"SELECT "users"."id" FROM "users" WHERE "users"."id" = $1 LIMIT $2"#),
+            shape(r#"SELECT "users"."id" FROM "users" WHERE "users"."id" = $9 LIMIT $10"#),
+        );
+        assert_eq!(
+            shape("SELECT * FROM t WHERE id IN ($1, $2, $3)"),
+            shape("SELECT * FROM t WHERE id IN ($1, $2)"),
+        );
+        assert_eq!(
+            shape("SELECT * FROM t WHERE id IN (?, ?, ?)"),
+            "SELECT * FROM t WHERE id IN (?)"
+        );
+        assert_eq!(
+            shape("SELECT * FROM t WHERE name = 'it''s' AND n = 42 AND x2 = 1.5"),
+            "SELECT * FROM t WHERE name = ? AND n = ? AND x2 = ?"
+        );
+        assert_ne!(shape("SELECT a FROM t"), shape("SELECT b FROM t"));
+    }
+
+    #[test]
+    fn the_most_repeated_shape_over_the_threshold_is_reported() {
+        let mut stats = QueryStats::default();
+        stats.shapes.insert("SELECT ? FROM a".into(), 3);
+        stats.shapes.insert("SELECT ? FROM b".into(), 7);
+        assert_eq!(stats.repeated_shape(5), Some(("SELECT ? FROM b", 7)));
+        assert_eq!(stats.repeated_shape(7), None);
+    }
 }

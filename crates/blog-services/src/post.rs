@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ServiceError;
+use crate::analytics::Analytics;
 use crate::auth::AuthUser;
 use crate::cache::{Cache, CacheKey, Tag};
 use crate::pagination::{PAGE_SIZE, Page, PageNumber};
@@ -108,15 +109,17 @@ pub struct PostService {
     db: DatabaseConnection,
     posts: PostRepository,
     cache: Cache,
+    analytics: Analytics,
 }
 
 impl PostService {
-    /// A service over the pool `db`, caching in `cache`.
-    pub fn new(db: DatabaseConnection, cache: Cache) -> Self {
+    /// A service over the pool `db`, caching in `cache`, counting new posts in `analytics`.
+    pub fn new(db: DatabaseConnection, cache: Cache, analytics: Analytics) -> Self {
         PostService {
             posts: PostRepository::new(db.clone()),
             db,
             cache,
+            analytics,
         }
     }
 
@@ -315,6 +318,7 @@ impl PostService {
             Tag::table("tags"),
         ]);
         self.cache.invalidate_tags(&tags).await;
+        self.analytics.new_post();
         self.detail(id).await
     }
 

@@ -7,13 +7,13 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 
 use crate::error::{json_error, render_errors};
-use crate::handlers::{api, auth, health, pages};
+use crate::handlers::{api, auth, dashboard, health, monitoring, pages};
 
 /// The largest request body accepted (413 above).
 pub const MAX_BODY: usize = 1024 * 1024;
 use crate::monitor::{MonitorSettings, monitor_requests};
 use crate::state::AppState;
-use crate::{assets, openapi};
+use crate::{assets, openapi, telemetry};
 
 /// Every route of routes.md (and the static files). Each path is a resource, so
 /// a wrong method gets 405 rather than 404.
@@ -43,6 +43,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/api/posts/{id}/comments/").route(web::post().to(api::comment)))
     .service(web::resource("/api/comments/{id}/approve/").route(web::post().to(api::approve)))
+    .service(readable("/api/dashboard/", dashboard::dashboard))
+    .service(readable("/api/monitoring/", monitoring::report))
+    .service(readable("/monitoring/", monitoring::page))
+    .service(readable("/metrics", monitoring::metrics))
     .service(readable("/api/openapi.json", openapi::document))
     .service(readable("/health/", health::health))
     .service(readable("/static/{name}", assets::serve));
@@ -68,6 +72,8 @@ pub fn run(
     monitor: MonitorSettings,
     workers: usize,
 ) -> std::io::Result<Server> {
+    telemetry::prometheus();
+    spawn_background(&state, monitor.sample_interval);
     let state = web::Data::new(state);
     let monitor = web::Data::new(monitor);
     let server = HttpServer::new(move || {
@@ -84,4 +90,21 @@ pub fn run(
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// The periodic work of a running service: monitoring samples, analytics
+/// flushes and the Prometheus recorder's upkeep.
+fn spawn_background(state: &AppState, sample_interval: std::time::Duration) {
+    state.monitoring.spawn_sampler(sample_interval);
+    let analytics = state.analytics.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            ticker.tick().await;
+            analytics.flush().await;
+            if let Some(handle) = telemetry::prometheus() {
+                handle.run_upkeep();
+            }
+        }
+    });
 }

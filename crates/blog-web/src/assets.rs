@@ -16,11 +16,18 @@ struct Asset {
     body: &'static str,
 }
 
-const ASSETS: &[Asset] = &[Asset {
-    name: "style.css",
-    content_type: "text/css; charset=utf-8",
-    body: include_str!("../../../static/style.css"),
-}];
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "style.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../../static/style.css"),
+    },
+    Asset {
+        name: "monitoring.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../../static/monitoring.js"),
+    },
+];
 
 /// FNV-1a of every asset: changes whenever one of them does.
 static VERSION: LazyLock<String> = LazyLock::new(|| {
@@ -36,7 +43,12 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
 
 /// The URL of the stylesheet, with the cache-busting version.
 pub fn stylesheet_href() -> String {
-    format!("/static/style.css?v={}", *VERSION)
+    href("style.css")
+}
+
+/// The URL of a static file, with the cache-busting version.
+pub fn href(name: &str) -> String {
+    format!("/static/{name}?v={}", *VERSION)
 }
 
 /// `GET /static/{name}`.

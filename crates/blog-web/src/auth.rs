@@ -24,6 +24,40 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
+/// The cookie a browser carries the token in for the monitoring page.
+pub const TOKEN_COOKIE: &str = "blog_token";
+
+/// Allowed to read the monitoring endpoints: anyone when they are public,
+/// otherwise an admin's token (Bearer header, or the `blog_token` cookie).
+#[derive(Debug, Clone)]
+pub struct MonitoringReader;
+
+impl FromRequest for MonitoringReader {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token =
+            bearer_token(req).or_else(|| req.cookie(TOKEN_COOKIE).map(|c| c.value().to_owned()));
+        Box::pin(async move {
+            let state = state.expect("AppState is registered with the app");
+            if state.monitoring_public {
+                return Ok(MonitoringReader);
+            }
+            let token = token.ok_or_else(|| {
+                ServiceError::Unauthorized("monitoring needs an admin's Bearer token".into())
+            })?;
+            let user = state.auth.authenticate(&token).await?;
+            if user.is_admin {
+                Ok(MonitoringReader)
+            } else {
+                Err(ServiceError::Forbidden("monitoring is for admins".into()).into())
+            }
+        })
+    }
+}
+
 impl FromRequest for Authenticated {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;

@@ -7,13 +7,14 @@ use std::time::Duration;
 use anyhow::Context;
 use blog_repositories::{DatabaseConnection, DatabaseSettings, database};
 use blog_services::PasswordHasher;
+use blog_services::analysis::{self, AnalyzeError};
 use blog_services::cache::Cache;
 use blog_services::dataset::{self, DatasetSpec};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Config;
 use crate::monitor::MonitorSettings;
-use crate::state::AppState;
+use crate::state::{AppState, StateSettings};
 
 /// `blog serve`: migrate (unless disabled), fill an empty database of the
 /// embedded default (no `DATABASE_URL`) with the demo dataset, then serve.
@@ -55,10 +56,19 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
         debug_headers: config.debug_headers,
         slow_request: config.slow_request,
         max_statements: config.max_request_statements,
+        n_plus_one_threshold: config.n_plus_one_threshold,
+        strict_n_plus_one: config.n_plus_one_strict,
+        ..MonitorSettings::default()
     };
     let cache = Cache::new(&config.cache_settings());
     tracing::info!(cache = cache.backend_name(), "cache ready");
-    let state = AppState::new(db, cache, config.token_ttl);
+    let settings = StateSettings {
+        token_ttl: config.token_ttl,
+        external_api_url: config.external_api_url.clone(),
+        monitoring_public: config.monitoring_public,
+        ..StateSettings::default()
+    };
+    let state = AppState::new(db, cache, &settings);
     crate::app::run(listener, state, monitor, config.workers)?.await?;
     Ok(())
 }
@@ -116,6 +126,150 @@ pub async fn seed(config: &Config, posts: usize, reset: bool) -> anyhow::Result<
         report.elapsed.as_secs_f64()
     );
     Ok(())
+}
+
+/// How `blog analyze` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// What `blog analyze` was asked.
+#[derive(Debug, Clone)]
+pub struct AnalyzeRequest {
+    pub slow_queries: bool,
+    pub min_ms: f64,
+    pub table: Option<String>,
+    pub format: Format,
+}
+
+/// `blog analyze`: prints the report; `Ok(false)` when the analysis cannot run
+/// here (SQLite, pg_stat_statements missing): the binary exits 2.
+pub async fn analyze(config: &Config, request: &AnalyzeRequest) -> anyhow::Result<bool> {
+    let db = connect(&config.database).await?;
+    let output = if request.slow_queries {
+        analysis::slow_queries(&db, request.min_ms)
+            .await
+            .map(|rows| {
+                render(request.format, &rows, || {
+                    let mut out = format!(
+                        "The slowest statements by mean time (over {} ms):\n",
+                        request.min_ms
+                    );
+                    if rows.is_empty() {
+                        out.push_str("  none\n");
+                    }
+                    for r in &rows {
+                        out.push_str(&format!(
+                            "  {:>10.2} ms mean  {:>12.1} ms total  {:>8} calls  {:>10} rows  {}\n",
+                            r.mean_ms,
+                            r.total_ms,
+                            r.calls,
+                            r.rows,
+                            one_line(&r.query, 100)
+                        ));
+                    }
+                    out
+                })
+            })
+    } else if let Some(name) = &request.table {
+        analysis::table(&db, name)
+            .await
+            .map(|t| render(request.format, &t, || table_text(std::slice::from_ref(&t))))
+    } else {
+        analysis::overview(&db).await.map(|o| {
+            render(request.format, &o, || {
+                let mut out = table_text(&o.tables);
+                out.push_str("\nUnused indexes (never scanned since the statistics reset):\n");
+                if o.unused_indexes.is_empty() {
+                    out.push_str("  none\n");
+                }
+                for i in &o.unused_indexes {
+                    out.push_str(&format!(
+                        "  {} on {} ({} bytes)\n",
+                        i.index, i.table, i.size_bytes
+                    ));
+                }
+                out.push_str("\nForeign keys without an index:\n");
+                if o.unindexed_foreign_keys.is_empty() {
+                    out.push_str("  none\n");
+                }
+                for f in &o.unindexed_foreign_keys {
+                    out.push_str(&format!(
+                        "  {} on {} ({})\n",
+                        f.constraint, f.table, f.columns
+                    ));
+                }
+                out
+            })
+        })
+    };
+    match output {
+        Ok(text) => {
+            print!("{text}");
+            Ok(true)
+        }
+        Err(
+            err @ (AnalyzeError::NeedsPostgres
+            | AnalyzeError::StatementsNotPreloaded
+            | AnalyzeError::StatementsNotInstalled),
+        ) => {
+            eprintln!("blog: {err}");
+            Ok(false)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn render<T: serde::Serialize>(format: Format, value: &T, text: impl FnOnce() -> String) -> String {
+    match format {
+        Format::Json => serde_json::to_string_pretty(value).unwrap_or_default() + "\n",
+        Format::Text => text(),
+    }
+}
+
+fn table_text(tables: &[analysis::TableReport]) -> String {
+    let mut out = format!(
+        "{:<14} {:>10} {:>10} {:>12} {:>10} {:>12} {:>9} {:>9} {:>9}\n",
+        "table",
+        "rows",
+        "seq scans",
+        "seq read",
+        "idx scans",
+        "idx fetched",
+        "inserts",
+        "updates",
+        "deletes"
+    );
+    for t in tables {
+        let s = &t.stats;
+        out.push_str(&format!(
+            "{:<14} {:>10} {:>10} {:>12} {:>10} {:>12} {:>9} {:>9} {:>9}\n",
+            s.table,
+            s.live_rows,
+            s.seq_scan,
+            s.seq_tup_read,
+            s.idx_scan,
+            s.idx_tup_fetch,
+            s.inserts,
+            s.updates,
+            s.deletes
+        ));
+        if let Some(suggestion) = &t.suggestion {
+            out.push_str(&format!("  suggestion: {suggestion}\n"));
+        }
+    }
+    out
+}
+
+fn one_line(sql: &str, max: usize) -> String {
+    let flat: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > max {
+        format!("{}…", flat.chars().take(max).collect::<String>())
+    } else {
+        flat
+    }
 }
 
 async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {

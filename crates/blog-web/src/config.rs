@@ -44,6 +44,10 @@ pub struct Config {
     pub slow_request: Duration,
     /// A request running more statements than this logs a warning.
     pub max_request_statements: u32,
+    /// One statement shape repeated more than this in a request is an N+1.
+    pub n_plus_one_threshold: u32,
+    /// A detected N+1 fails the request (500) instead of only warning.
+    pub n_plus_one_strict: bool,
     /// The tracing filter (`RUST_LOG`).
     pub log_filter: String,
 }
@@ -162,6 +166,8 @@ impl Config {
             auto_migrate: flag(&get, "BLOG_AUTO_MIGRATE", true)?,
             slow_request: Duration::from_millis(number(&get, "BLOG_SLOW_REQUEST_MS", 500, 0)?),
             max_request_statements: number(&get, "BLOG_SLOW_REQUEST_STATEMENTS", 10, 0)? as u32,
+            n_plus_one_threshold: number(&get, "BLOG_N_PLUS_ONE_THRESHOLD", 5, 1)? as u32,
+            n_plus_one_strict: flag(&get, "BLOG_N_PLUS_ONE_STRICT", false)?,
             log_filter: get("RUST_LOG").unwrap_or_else(|| "info".into()),
             database,
             embedded,

@@ -11,4 +11,5 @@ pub mod handlers;
 pub mod monitor;
 pub mod openapi;
 pub mod state;
+pub mod telemetry;
 pub mod views;

@@ -29,6 +29,22 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
+    /// Database performance analysis (PostgreSQL): every table, unused indexes
+    /// and foreign keys without an index; or the slowest statements; or one table.
+    Analyze {
+        /// The 10 slowest statements by mean time (pg_stat_statements).
+        #[arg(long, conflicts_with = "table")]
+        slow_queries: bool,
+        /// With --slow-queries: only statements slower than this, in ms.
+        #[arg(long, default_value_t = 100.0)]
+        min_ms: f64,
+        /// One table's scans and writes.
+        #[arg(long, value_name = "NAME")]
+        table: Option<String>,
+        /// text for people, json for scripts.
+        #[arg(long, value_enum, default_value = "text")]
+        format: commands::Format,
+    },
 }
 
 #[actix_web::main]
@@ -54,12 +70,29 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt().with_env_filter(filter).init();
 
     let outcome = match cli.command {
-        Command::Serve => commands::serve(&config).await,
-        Command::Migrate => commands::migrate(&config).await,
-        Command::Seed { posts, reset } => commands::seed(&config, posts, reset).await,
+        Command::Serve => commands::serve(&config).await.map(|()| true),
+        Command::Migrate => commands::migrate(&config).await.map(|()| true),
+        Command::Seed { posts, reset } => {
+            commands::seed(&config, posts, reset).await.map(|()| true)
+        }
+        Command::Analyze {
+            slow_queries,
+            min_ms,
+            table,
+            format,
+        } => {
+            let request = commands::AnalyzeRequest {
+                slow_queries,
+                min_ms,
+                table,
+                format,
+            };
+            commands::analyze(&config, &request).await
+        }
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(2),
         Err(err) => {
             eprintln!("blog: {err:#}");
             ExitCode::FAILURE

@@ -1,24 +1,34 @@
 //! Per-request monitoring: statements and their time (from the repositories'
-//! query monitor), response time, debug headers and slow-request warnings.
+//! query monitor), response time, Prometheus metrics, the live charts' samples,
+//! debug headers, slow-request warnings and the N+1 detector.
 
 use std::time::{Duration, Instant};
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::web;
+use actix_web::{HttpResponse, web};
 use blog_repositories::query_monitor;
+
+use crate::state::AppState;
 
 /// Thresholds and switches of the request monitor.
 #[derive(Debug, Clone)]
 pub struct MonitorSettings {
-    /// Add `X-Query-Count`, `X-Query-Time` and `X-Response-Time` (milliseconds).
+    /// Add `X-Query-Count`, `X-Query-Time` and `X-Response-Time` (milliseconds),
+    /// and `X-N-Plus-One` when the detector fires.
     pub debug_headers: bool,
     /// Warn about requests slower than this.
     pub slow_request: Duration,
     /// Warn about requests running more statements than this.
     pub max_statements: u32,
+    /// One statement shape repeated more than this many times in a request is an N+1.
+    pub n_plus_one_threshold: u32,
+    /// Turn a detected N+1 into a 500 (tests run strict).
+    pub strict_n_plus_one: bool,
+    /// How often the live charts get a sample.
+    pub sample_interval: Duration,
 }
 
 impl Default for MonitorSettings {
@@ -27,6 +37,9 @@ impl Default for MonitorSettings {
             debug_headers: false,
             slow_request: Duration::from_millis(500),
             max_statements: 10,
+            n_plus_one_threshold: 5,
+            strict_n_plus_one: false,
+            sample_interval: Duration::from_secs(2),
         }
     }
 }
@@ -36,38 +49,63 @@ impl Default for MonitorSettings {
 pub async fn monitor_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let settings = req
         .app_data::<web::Data<MonitorSettings>>()
         .map(|s| s.get_ref().clone())
         .unwrap_or_default();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_owned();
     let (result, stats) = query_monitor::track(next.call(req)).await;
     let elapsed = started.elapsed();
-    let mut res = result?;
+    let mut res = result?.map_into_boxed_body();
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
+    let status = res.status().as_u16();
+
+    metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.to_string(), "status" => status.to_string())
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "route" => route.clone())
+        .record(elapsed.as_secs_f64());
+    metrics::histogram!("http_request_db_statements", "route" => route.clone())
+        .record(f64::from(stats.statements));
+    if let Some(state) = &state {
+        state.monitoring.record_request(elapsed, stats.statements);
+    }
 
     if elapsed > settings.slow_request || stats.statements > settings.max_statements {
         tracing::warn!(
             %method,
             %path,
-            status = res.status().as_u16(),
+            status,
             duration_ms = millis(elapsed),
             statements = stats.statements,
             query_ms = millis(stats.total_time),
             "slow request"
         );
     } else {
-        tracing::debug!(
-            %method,
-            %path,
-            status = res.status().as_u16(),
-            duration_ms = millis(elapsed),
-            statements = stats.statements,
-            "request"
-        );
+        tracing::debug!(%method, %path, status, duration_ms = millis(elapsed), statements = stats.statements, "request");
     }
+
+    let n_plus_one = stats
+        .repeated_shape(settings.n_plus_one_threshold)
+        .map(|(shape, count)| (shape.to_owned(), count));
+    if let Some((shape, count)) = &n_plus_one {
+        metrics::counter!("n_plus_one_total", "route" => route.clone()).increment(1);
+        tracing::warn!(%route, %path, repeats = count, %shape, "N+1 query detected");
+        if settings.strict_n_plus_one {
+            let body = serde_json::json!({
+                "error": format!("N+1 query detected on {route}: {count} x {shape}")
+            });
+            let (request, _) = res.into_parts();
+            res = ServiceResponse::new(request, HttpResponse::InternalServerError().json(body));
+        }
+    }
+
     if settings.debug_headers {
         let headers = res.headers_mut();
         let mut set = |name: &'static str, value: String| {
@@ -78,6 +116,14 @@ pub async fn monitor_requests(
         set("x-query-count", stats.statements.to_string());
         set("x-query-time", format!("{:.3}", millis(stats.total_time)));
         set("x-response-time", format!("{:.3}", millis(elapsed)));
+        if let Some((shape, _)) = n_plus_one {
+            let shape: String = shape
+                .chars()
+                .filter(|c| c.is_ascii() && !c.is_ascii_control())
+                .take(300)
+                .collect();
+            set("x-n-plus-one", shape);
+        }
     }
     Ok(res)
 }

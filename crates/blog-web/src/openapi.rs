@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{api, auth, health};
+use crate::handlers::{api, auth, dashboard, health, monitoring};
 
 /// Every annotated JSON handler; add new ones to `paths`.
 #[derive(OpenApi)]
@@ -22,6 +22,8 @@ use crate::handlers::{api, auth, health};
         api::approve,
         auth::login,
         auth::logout,
+        dashboard::dashboard,
+        monitoring::report,
         health::health,
     ),
     modifiers(&BearerAuth),
@@ -29,6 +31,7 @@ use crate::handlers::{api, auth, health};
         (name = "posts", description = "Reading and writing posts"),
         (name = "comments", description = "Commenting and approving comments"),
         (name = "auth", description = "API tokens"),
+        (name = "dashboard", description = "A user's dashboard"),
         (name = "operations", description = "Running the service"),
     )
 )]

@@ -81,3 +81,8 @@ pub struct ErrorPage<'a> {
     pub title: &'a str,
     pub message: &'a str,
 }
+
+/// `/monitoring/`: the frame of the live charts (the script fills it).
+#[derive(Template)]
+#[template(path = "monitoring.html")]
+pub struct MonitoringPage;

@@ -49,6 +49,8 @@ fn clean_command(dir: &WorkDir) -> Command {
 
 #[tokio::test]
 async fn the_embedded_default_serves_the_demo_site() {
+    // reqwest is built without a default TLS provider (the service installs ring).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = WorkDir::new("serve");
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()

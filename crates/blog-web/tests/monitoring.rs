@@ -14,7 +14,7 @@ use blog_services::cache::Cache;
 use blog_services::dataset::{self, DatasetSpec};
 use blog_testkit::TestDatabase;
 use blog_web::monitor::{MonitorSettings, monitor_requests};
-use blog_web::state::AppState;
+use blog_web::state::{AppState, StateSettings};
 use tracing_subscriber::fmt::MakeWriter;
 
 /// Log lines written by the subscriber under test.
@@ -81,13 +81,14 @@ async fn slow_requests_and_statements_are_logged_with_what_they_cost() {
         debug_headers: false,
         slow_request: Duration::from_secs(60),
         max_statements: 4,
+        ..MonitorSettings::default()
     };
     let app = test::init_service(
         App::new()
             .app_data(web::Data::new(AppState::new(
                 db,
                 Cache::off(),
-                Duration::from_secs(60),
+                &StateSettings::default(),
             )))
             .app_data(web::Data::new(strict))
             .configure(blog_web::app::routes)
@@ -143,13 +144,14 @@ async fn slow_requests_are_logged_by_duration_too() {
         debug_headers: true,
         slow_request: Duration::ZERO,
         max_statements: 100,
+        ..MonitorSettings::default()
     };
     let app = test::init_service(
         App::new()
             .app_data(web::Data::new(AppState::new(
                 test_db.db.clone(),
                 Cache::off(),
-                Duration::from_secs(60),
+                &StateSettings::default(),
             )))
             .app_data(web::Data::new(by_time))
             .configure(blog_web::app::routes)

@@ -154,6 +154,16 @@ struct Inner {
     /// Milliseconds after `started` until which Redis is not tried (a failure's backoff).
     bypass_until: AtomicU64,
     inflight: Mutex<HashMap<String, Flight>>,
+    /// Counter hashes when there is no Redis (analytics keeps counting in process).
+    hashes: Mutex<HashMap<String, HashMap<String, i64>>>,
+}
+
+/// What the monitoring endpoint shows of Redis (`INFO`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RedisInfo {
+    pub connected_clients: i64,
+    pub used_memory_human: String,
+    pub instantaneous_ops_per_sec: i64,
 }
 
 /// One load in progress: the first caller fills it, the others wait on it.
@@ -193,6 +203,7 @@ impl Cache {
                 last_warning: AtomicU64::new(0),
                 bypass_until: AtomicU64::new(0),
                 inflight: Mutex::new(HashMap::new()),
+                hashes: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -337,6 +348,47 @@ impl Cache {
             Store::Redis(store) => {
                 self.guard(store.bump(&keys)).await;
             }
+        }
+    }
+
+    /// Adds to counters of the hash `key` (`HINCRBY` on Redis, in process
+    /// otherwise); false if Redis could not be reached.
+    pub async fn hash_increment(&self, key: &str, increments: &[(String, i64)]) -> bool {
+        if increments.is_empty() {
+            return true;
+        }
+        match &self.inner.store {
+            Store::Redis(store) => self
+                .guard(store.hash_increment(key, increments))
+                .await
+                .is_some(),
+            Store::Memory(_) | Store::Off => {
+                let mut hashes = self.inner.hashes.lock().expect("hashes lock");
+                let hash = hashes.entry(key.to_owned()).or_default();
+                for (field, n) in increments {
+                    *hash.entry(field.clone()).or_insert(0) += n;
+                }
+                true
+            }
+        }
+    }
+
+    /// Every counter of the hash `key`; `None` if Redis could not be reached.
+    pub async fn hash_get_all(&self, key: &str) -> Option<HashMap<String, i64>> {
+        match &self.inner.store {
+            Store::Redis(store) => self.guard(store.hash_get_all(key)).await,
+            Store::Memory(_) | Store::Off => {
+                let hashes = self.inner.hashes.lock().expect("hashes lock");
+                Some(hashes.get(key).cloned().unwrap_or_default())
+            }
+        }
+    }
+
+    /// Redis's own figures; `None` without Redis or when it does not answer.
+    pub async fn redis_info(&self) -> Option<RedisInfo> {
+        match &self.inner.store {
+            Store::Redis(store) => self.guard(store.info()).await,
+            _ => None,
         }
     }
 

@@ -9,7 +9,9 @@ use bb8_redis::bb8::{self, ManageConnection};
 use redis::aio::MultiplexedConnection;
 use redis::{RedisError, Script};
 
-use super::{CacheError, CacheSettings, Lookup};
+use std::collections::HashMap;
+
+use super::{CacheError, CacheSettings, Lookup, RedisInfo};
 
 /// Tag versions live this long after their last bump (or creation). Expiry is
 /// safe: a version created again starts from the server clock, above every
@@ -187,5 +189,42 @@ impl RedisStore {
             Ok(())
         })
         .await
+    }
+
+    pub(super) async fn hash_increment(
+        &self,
+        key: &str,
+        increments: &[(String, i64)],
+    ) -> Result<(), CacheError> {
+        self.with_conn(async |conn| {
+            let mut pipe = redis::pipe();
+            for (field, n) in increments {
+                pipe.hincr(key, field, *n).ignore();
+            }
+            pipe.query_async::<()>(conn).await
+        })
+        .await
+    }
+
+    pub(super) async fn hash_get_all(&self, key: &str) -> Result<HashMap<String, i64>, CacheError> {
+        self.with_conn(async |conn| redis::cmd("HGETALL").arg(key).query_async(conn).await)
+            .await
+    }
+
+    pub(super) async fn info(&self) -> Result<RedisInfo, CacheError> {
+        let text: String = self
+            .with_conn(async |conn| redis::cmd("INFO").query_async(conn).await)
+            .await?;
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        Ok(RedisInfo {
+            connected_clients: field("connected_clients").parse().unwrap_or(0),
+            used_memory_human: field("used_memory_human"),
+            instantaneous_ops_per_sec: field("instantaneous_ops_per_sec").parse().unwrap_or(0),
+        })
     }
 }

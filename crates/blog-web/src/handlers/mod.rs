@@ -2,7 +2,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod dashboard;
 pub mod health;
+pub mod monitoring;
 pub mod pages;
 
 use blog_services::pagination::PageNumber;

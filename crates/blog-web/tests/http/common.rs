@@ -8,7 +8,7 @@ use blog_services::cache::{Cache, CacheBackend, CacheSettings};
 use blog_services::dataset::{self, DatasetSpec};
 use blog_testkit::{TestDatabase, redis_url, unique_prefix};
 use blog_web::monitor::MonitorSettings;
-use blog_web::state::AppState;
+use blog_web::state::{AppState, StateSettings};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use sea_orm::{ConnectionTrait, Statement};
@@ -52,9 +52,15 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let monitor = MonitorSettings {
             debug_headers: true,
+            strict_n_plus_one: true,
+            sample_interval: Duration::from_millis(300),
             ..MonitorSettings::default()
         };
-        let state = AppState::new(test_db.db.clone(), cache.clone(), Duration::from_secs(3600));
+        let settings = StateSettings {
+            analytics_key: format!("{}:analytics:daily", unique_prefix()),
+            ..StateSettings::default()
+        };
+        let state = AppState::new(test_db.db.clone(), cache.clone(), &settings);
         let server = blog_web::app::run(listener, state, monitor, 1).expect("server starts");
         tokio::spawn(server);
         let client = reqwest::Client::builder()

@@ -1,0 +1,78 @@
+//! Figures about the database for the monitoring endpoint: the pool's use and,
+//! on PostgreSQL, the server's own activity counters.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement};
+use serde::{Deserialize, Serialize};
+
+use crate::{Backend, RepositoryError};
+
+/// The connection pool right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PoolStats {
+    /// Open connections (idle and in use).
+    pub size: u32,
+    pub idle: u32,
+    pub in_use: u32,
+    /// The most the pool will open.
+    pub max: u32,
+}
+
+/// Server-side activity (PostgreSQL only).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema,
+)]
+pub struct DatabaseActivity {
+    /// Backends running a statement now (`pg_stat_activity`).
+    pub active_connections: i64,
+    /// Commits and rollbacks of this database since the statistics reset
+    /// (`pg_stat_database`).
+    pub total_transactions: i64,
+}
+
+/// The pool's size and use, without a statement.
+pub fn pool_stats(db: &DatabaseConnection) -> PoolStats {
+    let (size, idle, max) = match Backend::of(db) {
+        Backend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (
+                pool.size(),
+                pool.num_idle() as u32,
+                pool.options().get_max_connections(),
+            )
+        }
+        Backend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (
+                pool.size(),
+                pool.num_idle() as u32,
+                pool.options().get_max_connections(),
+            )
+        }
+    };
+    PoolStats {
+        size,
+        idle,
+        in_use: size.saturating_sub(idle),
+        max,
+    }
+}
+
+/// PostgreSQL's activity counters in one statement; `None` on SQLite.
+pub async fn activity(
+    db: &DatabaseConnection,
+) -> Result<Option<DatabaseActivity>, RepositoryError> {
+    if Backend::of(db) != Backend::Postgres {
+        return Ok(None);
+    }
+    let statement = Statement::from_string(
+        db.get_database_backend(),
+        "SELECT (SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'active') AS active_connections, \
+         (SELECT COALESCE(xact_commit + xact_rollback, 0) FROM pg_stat_database \
+          WHERE datname = current_database()) AS total_transactions",
+    );
+    let row = db.query_one_raw(statement).await?;
+    Ok(match row {
+        Some(row) => Some(DatabaseActivity::from_query_result(&row, "")?),
+        None => None,
+    })
+}

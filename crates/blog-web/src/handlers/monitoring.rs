@@ -1,0 +1,52 @@
+//! `/api/monitoring/`, `/metrics` and the live `/monitoring/` page.
+
+use actix_web::{HttpResponse, web};
+use blog_services::monitoring::MonitoringReport;
+
+use crate::auth::MonitoringReader;
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
+use crate::telemetry;
+use crate::views::{MonitoringPage, html};
+
+/// Database, pool, cache, Redis, system and process figures, and the last
+/// minutes of request samples. Never cached.
+#[utoipa::path(
+    get,
+    path = "/api/monitoring/",
+    tag = "operations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The figures", body = MonitoringReport),
+        (status = 401, description = "No token (monitoring not public)", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+pub async fn report(
+    state: web::Data<AppState>,
+    _reader: MonitoringReader,
+) -> Result<HttpResponse, AppError> {
+    let report = state.monitoring.report().await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(report))
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let handle = telemetry::prometheus()
+        .ok_or_else(|| AppError::NotFound("metrics are not recorded in this process".into()))?;
+    let pool = state.monitoring.pool();
+    metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
+    metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(pool.in_use));
+    metrics::gauge!("db_pool_max_connections").set(f64::from(pool.max));
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(handle.render()))
+}
+
+/// `GET /monitoring/`: live charts drawn by `/static/monitoring.js` from
+/// `/api/monitoring/`.
+pub async fn page(_reader: MonitoringReader) -> Result<HttpResponse, AppError> {
+    html(&MonitoringPage)
+}
