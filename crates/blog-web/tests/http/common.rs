@@ -47,7 +47,19 @@ impl TestApp {
         app
     }
 
+    /// `posts` posts, the environment's cache, and these service settings.
+    pub async fn with_settings(posts: usize, settings: StateSettings) -> TestApp {
+        let cache = Cache::new(&cache_settings());
+        let app = TestApp::start_with(TestDatabase::new().await, cache, settings);
+        app.seed(posts).await;
+        app
+    }
+
     fn start(test_db: TestDatabase, cache: Cache) -> TestApp {
+        TestApp::start_with(test_db, cache, StateSettings::default())
+    }
+
+    fn start_with(test_db: TestDatabase, cache: Cache, settings: StateSettings) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let monitor = MonitorSettings {
@@ -58,7 +70,7 @@ impl TestApp {
         };
         let settings = StateSettings {
             analytics_key: format!("{}:analytics:daily", unique_prefix()),
-            ..StateSettings::default()
+            ..settings
         };
         let state = AppState::new(test_db.db.clone(), cache.clone(), &settings);
         let server = blog_web::app::run(listener, state, monitor, 1).expect("server starts");

@@ -4,5 +4,7 @@
 
 mod cache;
 mod common;
+mod dashboard;
+mod monitoring;
 mod pages;
 mod writes;
