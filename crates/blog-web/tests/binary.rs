@@ -121,3 +121,177 @@ fn migrate_applies_the_schema_and_exits() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("migrations applied"));
     assert!(dir.0.join("blog.sqlite3").exists());
 }
+
+#[test]
+fn analyze_says_it_needs_postgresql_on_sqlite() {
+    let dir = WorkDir::new("analyze");
+    let output = clean_command(&dir).arg("analyze").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("needs PostgreSQL"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one clear line: {stderr}");
+}
+
+/// `blog analyze` against a real PostgreSQL test database.
+#[tokio::test]
+async fn analyze_reports_tables_indexes_and_slow_statements() {
+    use blog_services::PasswordHasher;
+    use blog_services::dataset::{self, DatasetSpec};
+    use sea_orm::ConnectionTrait;
+
+    let test_db = blog_testkit::TestDatabase::new().await;
+    if !test_db.is_postgres() {
+        eprintln!("TEST_DATABASE_URL is not set: blog analyze needs PostgreSQL");
+        return;
+    }
+    dataset::seed(
+        &test_db.db,
+        &DatasetSpec::new(30),
+        &PasswordHasher::fast_insecure(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    // Sessions publish their table counters when they end: close the seeding
+    // pool, and use a fresh one from here on.
+    test_db.db.clone().close().await.unwrap();
+    let db =
+        blog_repositories::database::connect(&blog_testkit::TestDatabase::settings(&test_db.url))
+            .await
+            .unwrap();
+    let dir = WorkDir::new("analyze-pg");
+    let run = |args: &[&str]| {
+        let output = clean_command(&dir)
+            .env("DATABASE_URL", &test_db.url)
+            .arg("analyze")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+
+    // A foreign key without an index, for the overview to find.
+    db.execute_unprepared(
+        "CREATE TABLE bookmarks (id serial PRIMARY KEY, post_id integer REFERENCES posts(id))",
+    )
+    .await
+    .unwrap();
+    let (code, stdout, stderr) = run(&["--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let overview: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let tables: Vec<&str> = overview["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["table"].as_str().unwrap())
+        .collect();
+    for table in [
+        "posts",
+        "comments",
+        "likes",
+        "users",
+        "tags",
+        "post_tags",
+        "categories",
+    ] {
+        assert!(tables.contains(&table), "{table} in {tables:?}");
+    }
+    let unindexed = overview["unindexed_foreign_keys"].as_array().unwrap();
+    assert_eq!(unindexed.len(), 1, "only the bookmarks key: {unindexed:?}");
+    assert_eq!(unindexed[0]["table"], "bookmarks");
+    assert_eq!(unindexed[0]["columns"], "post_id");
+    assert!(overview["unused_indexes"].is_array());
+    let (code, text, _) = run(&[]);
+    assert_eq!(code, Some(0));
+    assert!(text.contains("Foreign keys without an index:") && text.contains("bookmarks"));
+
+    // PostgreSQL publishes a session's table counters within a second or so.
+    let mut posts = serde_json::Value::Null;
+    for _ in 0..40 {
+        let (code, stdout, _) = run(&["--table", "posts", "--format", "json"]);
+        assert_eq!(code, Some(0));
+        posts = serde_json::from_str(&stdout).unwrap();
+        if posts["inserts"] == 30 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(posts["table"], "posts");
+    assert_eq!(posts["inserts"], 30);
+    for key in [
+        "seq_scan",
+        "idx_scan",
+        "seq_tup_read",
+        "idx_tup_fetch",
+        "updates",
+        "deletes",
+        "suggestion",
+    ] {
+        assert!(posts.get(key).is_some(), "{key}");
+    }
+    // The name is bound, never spliced: an injection attempt is just an unknown table.
+    for name in ["nope", "posts' OR '1'='1", "posts; DROP TABLE posts; --"] {
+        let (code, _, stderr) = run(&["--table", name]);
+        assert_eq!(code, Some(1), "{name}");
+        assert!(stderr.contains("no table named"), "{stderr}");
+    }
+    let (code, _, _) = run(&["--table", "posts"]);
+    assert_eq!(code, Some(0), "posts is still there");
+
+    let preloaded = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS loaded",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<bool>("", "loaded")
+        .unwrap();
+    if !preloaded {
+        let (code, _, stderr) = run(&["--slow-queries"]);
+        assert_eq!(code, Some(2));
+        assert!(
+            stderr.contains("shared_preload_libraries") && stderr.contains("CREATE EXTENSION"),
+            "{stderr}"
+        );
+        return;
+    }
+    let (code, _, stderr) = run(&["--slow-queries"]);
+    assert_eq!(code, Some(2), "loaded but not installed here");
+    assert!(
+        stderr.contains("CREATE EXTENSION pg_stat_statements"),
+        "{stderr}"
+    );
+    db.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        db.execute_unprepared("SELECT count(*) FROM comments c JOIN posts p ON p.id = c.post_id")
+            .await
+            .unwrap();
+    }
+    let (code, stdout, stderr) = run(&["--slow-queries", "--min-ms", "0", "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let slow: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = slow.as_array().unwrap();
+    assert!(!rows.is_empty() && rows.len() <= 10);
+    for key in ["query", "calls", "mean_ms", "total_ms", "rows"] {
+        assert!(rows[0].get(key).is_some(), "{key}");
+    }
+    let means: Vec<f64> = rows
+        .iter()
+        .map(|r| r["mean_ms"].as_f64().unwrap())
+        .collect();
+    assert!(
+        means.windows(2).all(|w| w[0] >= w[1]),
+        "slowest first: {means:?}"
+    );
+    let (code, text, _) = run(&["--slow-queries", "--min-ms", "100000"]);
+    assert_eq!(code, Some(0));
+    assert!(text.contains("none"));
+}

@@ -167,3 +167,112 @@ async fn slow_requests_are_logged_by_duration_too() {
         "{text}"
     );
 }
+
+/// The naive list view, ported: one query for the posts, then the author, the
+/// category and the comment count of each post, one query each.
+async fn naive_post_list(db: web::Data<sea_orm::DatabaseConnection>) -> actix_web::HttpResponse {
+    use blog_entities::{category, comment, post, user};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    let posts = post::Entity::find()
+        .order_by_desc(post::Column::CreatedAt)
+        .limit(20)
+        .all(db.get_ref())
+        .await
+        .unwrap();
+    let mut rows = Vec::new();
+    for p in posts {
+        let author = user::Entity::find_by_id(p.user_id)
+            .one(db.get_ref())
+            .await
+            .unwrap();
+        let category = category::Entity::find_by_id(p.category_id)
+            .one(db.get_ref())
+            .await
+            .unwrap();
+        let comments = comment::Entity::find()
+            .filter(comment::Column::PostId.eq(p.id))
+            .count(db.get_ref())
+            .await
+            .unwrap();
+        rows.push(format!(
+            "{} by {} in {} ({comments})",
+            p.title,
+            author.map(|u| u.username).unwrap_or_default(),
+            category.map(|c| c.name).unwrap_or_default()
+        ));
+    }
+    actix_web::HttpResponse::Ok().body(rows.join("\n"))
+}
+
+#[actix_web::test]
+async fn the_n_plus_one_detector_catches_the_naive_list_view() {
+    let test_db = TestDatabase::new().await;
+    dataset::seed(
+        &test_db.db,
+        &DatasetSpec::new(25),
+        &PasswordHasher::fast_insecure(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    let (logs, _guard) = capture();
+    blog_web::telemetry::prometheus().expect("the recorder installs");
+    for strict in [false, true] {
+        let settings = MonitorSettings {
+            debug_headers: true,
+            strict_n_plus_one: strict,
+            ..MonitorSettings::default()
+        };
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(AppState::new(
+                    test_db.db.clone(),
+                    Cache::off(),
+                    &StateSettings::default(),
+                )))
+                .app_data(web::Data::new(test_db.db.clone()))
+                .app_data(web::Data::new(settings))
+                .configure(blog_web::app::routes)
+                .route("/naive/", web::get().to(naive_post_list))
+                .wrap(from_fn(monitor_requests)),
+        )
+        .await;
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri("/naive/").to_request()).await;
+        assert_eq!(
+            response.headers().get("x-query-count").unwrap(),
+            "61",
+            "1 + 3 x 20"
+        );
+        let shape = response
+            .headers()
+            .get("x-n-plus-one")
+            .expect("the detector names the shape");
+        assert!(shape.to_str().unwrap().contains("FROM"), "{shape:?}");
+        if strict {
+            assert_eq!(response.status(), 500, "strict mode fails the request");
+        } else {
+            assert!(
+                response.status().is_success(),
+                "outside strict mode it only warns"
+            );
+        }
+        // The real list page, the same data, never trips it.
+        let real =
+            test::call_service(&app, test::TestRequest::get().uri("/blog/").to_request()).await;
+        assert!(real.status().is_success());
+        assert!(real.headers().get("x-n-plus-one").is_none());
+    }
+    let text = logs.text();
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("N+1 query detected"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{text}");
+    assert!(warnings[0].contains("route=/naive/") && warnings[0].contains("repeats=20"));
+    let metrics = blog_web::telemetry::prometheus().unwrap().render();
+    assert!(
+        metrics.contains(r#"n_plus_one_total{route="/naive/"} 2"#),
+        "{metrics}"
+    );
+}
