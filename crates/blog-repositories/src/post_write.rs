@@ -124,6 +124,20 @@ pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<(), Repository
     Ok(())
 }
 
+/// Makes the tags named `names` the post's tags, exactly, creating unknown names.
+pub async fn set_tag_names(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+    names: &[String],
+) -> Result<(), RepositoryError> {
+    let tag_ids: Vec<i32> = crate::tag::ensure(db, names)
+        .await?
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    replace_tags(db, post_id, &tag_ids).await
+}
+
 /// Makes `tag_ids` the post's tags, exactly.
 pub async fn replace_tags(
     db: &impl ConnectionTrait,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use blog_repositories::database::{begin, commit};
 use blog_repositories::post::{PostCard, PostDetail, PostFilter, PostRepository};
 use blog_repositories::post_write::{self, PostFields, PostOwnership};
-use blog_repositories::{DatabaseConnection, category, comment, like, tag};
+use blog_repositories::{DatabaseConnection, category, comment, like};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -297,13 +297,7 @@ impl PostService {
         let valid = self.validate(input).await?;
         let txn = begin(&self.db).await?;
         let id = post_write::create(&txn, user.id, valid.fields.clone(), Utc::now()).await?;
-        let names = valid.tags.as_deref().unwrap_or_default();
-        let tag_ids: Vec<i32> = tag::ensure(&txn, names)
-            .await?
-            .iter()
-            .map(|t| t.id)
-            .collect();
-        post_write::replace_tags(&txn, id, &tag_ids).await?;
+        post_write::set_tag_names(&txn, id, valid.tags.as_deref().unwrap_or_default()).await?;
         commit(txn).await?;
 
         let mut tags = write_tags(
@@ -334,12 +328,7 @@ impl PostService {
         let txn = begin(&self.db).await?;
         post_write::update(&txn, id, valid.fields.clone(), Utc::now()).await?;
         if let Some(names) = &valid.tags {
-            let tag_ids: Vec<i32> = tag::ensure(&txn, names)
-                .await?
-                .iter()
-                .map(|t| t.id)
-                .collect();
-            post_write::replace_tags(&txn, id, &tag_ids).await?;
+            post_write::set_tag_names(&txn, id, names).await?;
         }
         commit(txn).await?;
 

@@ -154,6 +154,11 @@ impl TestApp {
         body["token"].as_str().unwrap().to_owned()
     }
 
+    /// A token for a dataset user by name alone.
+    pub async fn login_as(&self, username: &str) -> String {
+        self.login(username, &password_of(username)).await
+    }
+
     /// A request with `Authorization: Bearer <token>`.
     pub fn authed(
         &self,
@@ -164,6 +169,24 @@ impl TestApp {
         self.client
             .request(method, self.url(path))
             .bearer_auth(token)
+    }
+}
+
+/// The dataset's password of `username` (`testuser`, `user{n}`).
+pub fn password_of(username: &str) -> String {
+    if username == "testuser" {
+        "testpass123".to_owned()
+    } else {
+        username.replace("user", "password")
+    }
+}
+
+/// Some dataset user other than `username`.
+pub fn someone_else(username: &str) -> &'static str {
+    if username == "user9" {
+        "user8"
+    } else {
+        "user9"
     }
 }
 

@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, card_ids};
+use crate::common::{TestApp, card_ids, someone_else};
 
 /// Warms the caches of the pages a write should change.
 async fn warm(app: &TestApp, paths: &[&str]) {
@@ -331,16 +331,8 @@ async fn only_the_author_edits_or_deletes_and_pages_follow() {
     let app = TestApp::cached(25).await;
     let (_, post) = app.json("/api/posts/20/").await;
     let author = post["author"].as_str().unwrap().to_owned();
-    let password = if author == "testuser" {
-        "testpass123".to_owned()
-    } else {
-        author.replace("user", "password")
-    };
-    let owner = app.login(&author, &password).await;
-    let stranger_name = if author == "user9" { "user8" } else { "user9" };
-    let stranger = app
-        .login(stranger_name, &stranger_name.replace("user", "password"))
-        .await;
+    let owner = app.login_as(&author).await;
+    let stranger = app.login_as(someone_else(&author)).await;
     let edit = json!({"title": "Edited title", "content": "one two three", "category_id": 4, "tags": ["edited"]});
 
     let forbidden = app
@@ -522,16 +514,8 @@ async fn comments_wait_for_the_authors_approval() {
     let app = TestApp::cached(25).await;
     let (_, post) = app.json("/api/posts/24/").await;
     let author = post["author"].as_str().unwrap().to_owned();
-    let password = if author == "testuser" {
-        "testpass123".to_owned()
-    } else {
-        author.replace("user", "password")
-    };
-    let owner = app.login(&author, &password).await;
-    let reader_name = if author == "user9" { "user8" } else { "user9" };
-    let reader = app
-        .login(reader_name, &reader_name.replace("user", "password"))
-        .await;
+    let owner = app.login_as(&author).await;
+    let reader = app.login_as(someone_else(&author)).await;
     let count = post["comment_count"].as_i64().unwrap();
 
     let empty = app
