@@ -125,10 +125,14 @@ pub async fn table_stats(
 ) -> Result<Vec<TableStats>, RepositoryError> {
     all(
         db,
-        "SELECT relname AS table, n_live_tup AS live_rows, seq_scan, seq_tup_read, \
-         COALESCE(idx_scan, 0) AS idx_scan, COALESCE(idx_tup_fetch, 0) AS idx_tup_fetch, \
-         n_tup_ins AS inserts, n_tup_upd AS updates, n_tup_del AS deletes \
-         FROM pg_stat_user_tables WHERE $1::text IS NULL OR relname = $1 ORDER BY relname",
+        // Live rows: the counter if set, else the planner's estimate (the counter
+        // restarts at 0 with pg_stat_reset(), the estimate does not).
+        "SELECT s.relname AS table, \
+         GREATEST(s.n_live_tup, c.reltuples::bigint, 0) AS live_rows, s.seq_scan, s.seq_tup_read, \
+         COALESCE(s.idx_scan, 0) AS idx_scan, COALESCE(s.idx_tup_fetch, 0) AS idx_tup_fetch, \
+         s.n_tup_ins AS inserts, s.n_tup_upd AS updates, s.n_tup_del AS deletes \
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
+         WHERE $1::text IS NULL OR s.relname = $1 ORDER BY s.relname",
         vec![table.map(str::to_owned).into()],
     )
     .await
