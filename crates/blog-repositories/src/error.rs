@@ -13,6 +13,10 @@ pub enum RepositoryError {
     /// Any other database error: a bug or a broken schema.
     #[error("database error: {0}")]
     Database(DbErr),
+    /// A write referred to a row that a concurrent request deleted (a foreign
+    /// key violation): the client's target is gone, a 404.
+    #[error("a referenced row no longer exists: {0}")]
+    MissingReference(DbErr),
     /// A bulk load was asked to fill a database that already holds data.
     #[error("the database is not empty")]
     NotEmpty,
@@ -22,6 +26,8 @@ impl From<DbErr> for RepositoryError {
     fn from(err: DbErr) -> Self {
         if is_unavailable(&err) {
             RepositoryError::Unavailable(err)
+        } else if is_foreign_key_violation(&err) {
+            RepositoryError::MissingReference(err)
         } else {
             RepositoryError::Database(err)
         }
@@ -51,6 +57,18 @@ fn is_unavailable(err: &DbErr) -> bool {
             // crash recovery; SQLite: busy, locked.
             Some("53300" | "57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006" | "5" | "6")
         ),
+        _ => false,
+    }
+}
+
+/// PostgreSQL's 23503, SQLite's SQLITE_CONSTRAINT_FOREIGNKEY (787).
+fn is_foreign_key_violation(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    match e.as_ref() {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("23503" | "787")),
         _ => false,
     }
 }

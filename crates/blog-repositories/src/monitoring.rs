@@ -22,7 +22,7 @@ pub struct PoolStats {
     Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema,
 )]
 pub struct DatabaseActivity {
-    /// Backends running a statement now (`pg_stat_activity`).
+    /// Backends running a statement in this database now (`pg_stat_activity`).
     pub active_connections: i64,
     /// Commits and rollbacks of this database since the statistics reset
     /// (`pg_stat_database`).
@@ -66,7 +66,8 @@ pub async fn activity(
     }
     let statement = Statement::from_string(
         db.get_database_backend(),
-        "SELECT (SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'active') AS active_connections, \
+        "SELECT (SELECT COUNT(*) FROM pg_stat_activity \
+          WHERE state = 'active' AND datname = current_database()) AS active_connections, \
          (SELECT COALESCE(xact_commit + xact_rollback, 0) FROM pg_stat_database \
           WHERE datname = current_database()) AS total_transactions",
     );

@@ -34,6 +34,9 @@ impl From<RepositoryError> for ServiceError {
     fn from(err: RepositoryError) -> Self {
         match err {
             RepositoryError::Unavailable(_) => ServiceError::Unavailable(err),
+            RepositoryError::MissingReference(_) => {
+                ServiceError::NotFound("what this refers to was deleted meanwhile".into())
+            }
             other => ServiceError::Internal(other),
         }
     }

@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sysinfo::{Disks, ProcessesToUpdate, System};
 
-use crate::ServiceError;
 use crate::cache::{Cache, CacheStatsSnapshot, RedisInfo};
 
 /// How many samples the history keeps (at 2 s, five minutes).
@@ -21,7 +20,7 @@ pub const HISTORY: usize = 150;
 /// One interval of traffic, as the charts plot it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Sample {
-    /// End of the interval, Unix seconds.
+    /// End of the interval, Unix milliseconds.
     pub timestamp: i64,
     pub requests_per_second: f64,
     pub p50_ms: f64,
@@ -142,7 +141,7 @@ impl MonitoringService {
         let hits = cache.hits - state.last_cache.hits;
         let lookups = hits + cache.misses - state.last_cache.misses;
         let sample = Sample {
-            timestamp: Utc::now().timestamp(),
+            timestamp: Utc::now().timestamp_millis(),
             requests_per_second: requests as f64 / elapsed,
             p50_ms: percentile(&interval.durations_ms, 0.50),
             p99_ms: percentile(&interval.durations_ms, 0.99),
@@ -186,15 +185,21 @@ impl MonitoringService {
         });
     }
 
-    /// Everything `/api/monitoring/` shows: 1 statement on PostgreSQL, none on SQLite.
-    pub async fn report(&self) -> Result<MonitoringReport, ServiceError> {
+    /// Everything `/api/monitoring/` shows: 1 statement on PostgreSQL, none on
+    /// SQLite. A database that does not answer shows as null: the rest is still
+    /// worth seeing, most of all then.
+    pub async fn report(&self) -> MonitoringReport {
         let (database, redis) =
             tokio::join!(monitoring::activity(&self.db), self.cache.redis_info());
+        let database = database.unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "database figures unavailable");
+            None
+        });
         let stats = self.cache.stats();
         let state = self.state.lock().expect("monitoring lock");
-        Ok(MonitoringReport {
+        MonitoringReport {
             timestamp: Utc::now(),
-            database: database?,
+            database,
             pool: monitoring::pool_stats(&self.db),
             cache: CacheFigures {
                 backend: self.cache.backend_name().to_owned(),
@@ -210,7 +215,7 @@ impl MonitoringService {
                 uptime_seconds: self.started.elapsed().as_secs(),
             },
             history: state.history.iter().cloned().collect(),
-        })
+        }
     }
 
     /// The pool right now (for the Prometheus gauges).

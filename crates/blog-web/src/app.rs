@@ -6,7 +6,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 
-use crate::error::{json_error, render_errors};
+use crate::error::render_errors;
 use crate::handlers::{api, auth, dashboard, health, monitoring, pages};
 
 /// The largest request body accepted (413 above).
@@ -18,38 +18,33 @@ use crate::{assets, openapi, telemetry};
 /// Every route of routes.md (and the static files). Each path is a resource, so
 /// a wrong method gets 405 rather than 404.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::JsonConfig::default()
-            .limit(MAX_BODY)
-            .error_handler(json_error),
-    )
-    .app_data(web::PayloadConfig::default().limit(MAX_BODY))
-    .service(readable("/", pages::home))
-    .service(readable("/blog/", pages::post_list))
-    .service(readable("/blog/{id}/", pages::post_detail))
-    .service(readable("/search/", pages::search))
-    .service(web::resource("/auth/login/").route(web::post().to(auth::login)))
-    .service(web::resource("/auth/logout/").route(web::post().to(auth::logout)))
-    .service(readable("/api/posts/", api::post_list).route(web::post().to(api::create_post)))
-    .service(
-        readable("/api/posts/{id}/", api::post_detail)
-            .route(web::put().to(api::update_post))
-            .route(web::delete().to(api::delete_post)),
-    )
-    .service(
-        web::resource("/api/posts/{id}/like/")
-            .route(web::post().to(api::like))
-            .route(web::delete().to(api::unlike)),
-    )
-    .service(web::resource("/api/posts/{id}/comments/").route(web::post().to(api::comment)))
-    .service(web::resource("/api/comments/{id}/approve/").route(web::post().to(api::approve)))
-    .service(readable("/api/dashboard/", dashboard::dashboard))
-    .service(readable("/api/monitoring/", monitoring::report))
-    .service(readable("/monitoring/", monitoring::page))
-    .service(readable("/metrics", monitoring::metrics))
-    .service(readable("/api/openapi.json", openapi::document))
-    .service(readable("/health/", health::health))
-    .service(readable("/static/{name}", assets::serve));
+    cfg.app_data(web::PayloadConfig::default().limit(MAX_BODY))
+        .service(readable("/", pages::home))
+        .service(readable("/blog/", pages::post_list))
+        .service(readable("/blog/{id}/", pages::post_detail))
+        .service(readable("/search/", pages::search))
+        .service(web::resource("/auth/login/").route(web::post().to(auth::login)))
+        .service(web::resource("/auth/logout/").route(web::post().to(auth::logout)))
+        .service(readable("/api/posts/", api::post_list).route(web::post().to(api::create_post)))
+        .service(
+            readable("/api/posts/{id}/", api::post_detail)
+                .route(web::put().to(api::update_post))
+                .route(web::delete().to(api::delete_post)),
+        )
+        .service(
+            web::resource("/api/posts/{id}/like/")
+                .route(web::post().to(api::like))
+                .route(web::delete().to(api::unlike)),
+        )
+        .service(web::resource("/api/posts/{id}/comments/").route(web::post().to(api::comment)))
+        .service(web::resource("/api/comments/{id}/approve/").route(web::post().to(api::approve)))
+        .service(readable("/api/dashboard/", dashboard::dashboard))
+        .service(readable("/api/monitoring/", monitoring::report))
+        .service(readable("/monitoring/", monitoring::page))
+        .service(readable("/metrics", monitoring::metrics))
+        .service(readable("/api/openapi.json", openapi::document))
+        .service(readable("/health/", health::health))
+        .service(readable("/static/{name}", assets::serve));
 }
 
 /// A resource answering GET, and HEAD the same way without the body (probes,

@@ -117,6 +117,8 @@ pub async fn seed(config: &Config, posts: usize, reset: bool) -> anyhow::Result<
     )
     .await?;
     bar.finish_and_clear();
+    // The rows (and, after --reset, their ids) are new: nothing cached before is valid.
+    Cache::new(&config.cache_settings()).invalidate_all().await;
     println!(
         "seeded {} posts, {} comments, {} likes ({} rows) in {:.1} s",
         report.posts,

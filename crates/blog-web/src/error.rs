@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::error::JsonPayloadError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 use blog_services::ServiceError;
 use serde::Serialize;
@@ -106,20 +105,6 @@ impl AppError {
             _ => None,
         }
     }
-}
-
-/// Maps the JSON extractor's failures: too large is 413, not JSON is 415, and a
-/// body that does not parse is 400.
-pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let app = match &err {
-        JsonPayloadError::Overflow { limit }
-        | JsonPayloadError::OverflowKnownLength { limit, .. } => AppError::PayloadTooLarge(*limit),
-        JsonPayloadError::ContentType => AppError::UnsupportedMediaType(
-            "the body must be JSON (Content-Type: application/json)".into(),
-        ),
-        other => AppError::BadRequest(format!("malformed JSON body: {other}")),
-    };
-    app.into()
 }
 
 /// True for paths whose clients are programs: their errors are JSON.

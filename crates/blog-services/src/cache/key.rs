@@ -62,6 +62,11 @@ impl CacheKey {
 pub struct Tag(String);
 
 impl Tag {
+    /// Every cached value (the cache adds it to each one itself).
+    pub fn all() -> Tag {
+        Tag("all".into())
+    }
+
     /// Every list of posts (list pages, search results).
     pub fn posts() -> Tag {
         Tag("posts".into())

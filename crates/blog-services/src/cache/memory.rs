@@ -34,10 +34,14 @@ pub(super) struct MemoryStore {
 }
 
 impl MemoryStore {
+    /// A store holding at most `capacity` bytes of values.
     pub(super) fn new(capacity: u64) -> Self {
         MemoryStore {
             values: Moka::builder()
                 .max_capacity(capacity)
+                .weigher(|key: &String, entry: &Entry| {
+                    u32::try_from(key.len() + entry.bytes.len()).unwrap_or(u32::MAX)
+                })
                 .expire_after(PerEntryTtl)
                 .build(),
             versions: Mutex::new(HashMap::new()),

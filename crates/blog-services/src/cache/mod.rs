@@ -22,7 +22,7 @@ mod memory;
 mod query;
 mod redis;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,7 +48,7 @@ pub struct CacheSettings {
     pub prefix: String,
     /// Redis connections in the pool.
     pub pool_size: u32,
-    /// Entries the in-process backend keeps at most.
+    /// Bytes of values the in-process backend keeps at most.
     pub memory_capacity: u64,
     /// At most one "cache unavailable" warning per this interval.
     pub warn_interval: Duration,
@@ -62,7 +62,7 @@ impl CacheSettings {
             timeout: Duration::from_millis(50),
             prefix: "blog".into(),
             pool_size: 16,
-            memory_capacity: 20_000,
+            memory_capacity: 64 * 1024 * 1024,
             warn_interval: Duration::from_secs(10),
         }
     }
@@ -156,6 +156,27 @@ struct Inner {
     inflight: Mutex<HashMap<String, Flight>>,
     /// Counter hashes when there is no Redis (analytics keeps counting in process).
     hashes: Mutex<HashMap<String, HashMap<String, i64>>>,
+    /// Tag versions to bump that Redis has not acknowledged yet.
+    pending_bumps: Mutex<BTreeSet<String>>,
+}
+
+/// Removes a finished (or abandoned) flight from the map.
+struct FlightGuard<'a> {
+    inner: &'a Inner,
+    key: &'a str,
+    cell: &'a Flight,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut inflight) = self.inner.inflight.lock()
+            && inflight
+                .get(self.key)
+                .is_some_and(|c| Arc::ptr_eq(c, self.cell))
+        {
+            inflight.remove(self.key);
+        }
+    }
 }
 
 /// What the monitoring endpoint shows of Redis (`INFO`).
@@ -167,7 +188,8 @@ pub struct RedisInfo {
 }
 
 /// One load in progress: the first caller fills it, the others wait on it.
-type Flight = Arc<OnceCell<Arc<Vec<u8>>>>;
+/// `None` inside means the load failed (waiters then load for themselves).
+type Flight = Arc<OnceCell<Option<Arc<Vec<u8>>>>>;
 
 impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -204,6 +226,7 @@ impl Cache {
                 bypass_until: AtomicU64::new(0),
                 inflight: Mutex::new(HashMap::new()),
                 hashes: Mutex::new(HashMap::new()),
+                pending_bumps: Mutex::new(BTreeSet::new()),
             }),
         }
     }
@@ -243,7 +266,7 @@ impl Cache {
         let bytes = match &self.inner.store {
             Store::Off => return None,
             Store::Memory(store) => store.get(&key).await,
-            Store::Redis(store) => self.guard(store.get(&key)).await.flatten(),
+            Store::Redis(store) => self.guard(store.get(&key)).await?,
         };
         self.count(bytes.is_some());
         bytes.and_then(|b| decode(&b))
@@ -273,7 +296,12 @@ impl Cache {
         Fut: Future<Output = Result<T, E>>,
     {
         let base = key.render(&self.inner.prefix);
-        let tag_keys: Vec<String> = tags.iter().map(|t| t.render(&self.inner.prefix)).collect();
+        // Every value also carries the global tag, so that `invalidate_all`
+        // (after `blog seed --reset`) reaches everything.
+        let tag_keys: Vec<String> = std::iter::once(Tag::all())
+            .chain(tags.iter().cloned())
+            .map(|t| t.render(&self.inner.prefix))
+            .collect();
         let lookup = match &self.inner.store {
             Store::Off => return loader().await,
             Store::Memory(store) => Some(store.lookup(&base, &tag_keys).await),
@@ -293,41 +321,53 @@ impl Cache {
             let mut inflight = self.inner.inflight.lock().expect("inflight lock");
             inflight.entry(lookup.key.clone()).or_default().clone()
         };
+        // Removes the flight when this call ends, however it ends (a cancelled
+        // request included), if nobody replaced it meanwhile.
+        let _flight = FlightGuard {
+            inner: &self.inner,
+            key: &lookup.key,
+            cell: &cell,
+        };
         let mut loader = Some(loader);
-        let mut loaded: Option<T> = None;
-        let result = cell
-            .get_or_try_init(|| async {
+        let mut outcome: Option<Result<T, E>> = None;
+        let shared = cell
+            .get_or_init(|| async {
                 let load = loader.take().expect("the initializer runs once");
-                let value = load().await?;
-                let bytes = encode(&value).unwrap_or_default();
-                if !bytes.is_empty() {
-                    self.put(&lookup.key, bytes.clone(), ttl).await;
+                match load().await {
+                    Ok(value) => {
+                        let bytes = encode(&value);
+                        if let Some(bytes) = &bytes {
+                            self.put(&lookup.key, bytes.clone(), ttl).await;
+                        }
+                        outcome = Some(Ok(value));
+                        bytes.map(Arc::new)
+                    }
+                    Err(err) => {
+                        // Waiters don't retry one after another: they see the
+                        // failure and load for themselves, concurrently.
+                        outcome = Some(Err(err));
+                        None
+                    }
                 }
-                loaded = Some(value);
-                Ok(Arc::new(bytes))
             })
             .await
-            .cloned();
-        {
-            let mut inflight = self.inner.inflight.lock().expect("inflight lock");
-            if inflight
-                .get(&lookup.key)
-                .is_some_and(|c| Arc::ptr_eq(c, &cell))
-            {
-                inflight.remove(&lookup.key);
-            }
+            .clone();
+        if let Some(result) = outcome {
+            return result;
         }
-        let bytes = result?;
-        if let Some(value) = loaded {
-            return Ok(value);
-        }
-        // Another caller loaded it: share its result (or load it ourselves if
-        // it could not be encoded).
-        match (decode(&bytes), loader.take()) {
+        // Another caller ran the loader: share its value, or load ourselves if
+        // it failed or could not be encoded.
+        match (shared.as_deref().and_then(|b| decode(b)), loader.take()) {
             (Some(value), _) => Ok(value),
             (None, Some(load)) => load().await,
             (None, None) => unreachable!("our loader runs only as the initializer"),
         }
+    }
+
+    /// Makes every cached value unreachable: after the data was replaced
+    /// wholesale (`blog seed`, `--reset`).
+    pub async fn invalidate_all(&self) {
+        self.invalidate_tag(&Tag::all()).await;
     }
 
     /// Makes every value cached under `tag` unreachable (bump its version).
@@ -336,7 +376,10 @@ impl Cache {
         self.invalidate_tags(std::slice::from_ref(tag)).await;
     }
 
-    /// [`Cache::invalidate_tag`] for several tags, in one round trip.
+    /// [`Cache::invalidate_tag`] for several tags, in one round trip. A bump
+    /// that fails is kept and retried before any later read or store, and until
+    /// it succeeds this process reads nothing from the cache: a lost
+    /// invalidation never lets it serve data from before the write.
     pub async fn invalidate_tags(&self, tags: &[Tag]) {
         if tags.is_empty() {
             return;
@@ -345,9 +388,39 @@ impl Cache {
         match &self.inner.store {
             Store::Off => {}
             Store::Memory(store) => store.bump(&keys),
-            Store::Redis(store) => {
-                self.guard(store.bump(&keys)).await;
+            Store::Redis(_) => {
+                self.inner
+                    .pending_bumps
+                    .lock()
+                    .expect("pending lock")
+                    .extend(keys);
+                self.flush_bumps().await;
             }
+        }
+    }
+
+    /// Sends the pending version bumps; true when none is left. Not subject to
+    /// the failure backoff: an invalidation is always attempted.
+    async fn flush_bumps(&self) -> bool {
+        let Store::Redis(store) = &self.inner.store else {
+            return true;
+        };
+        let keys: Vec<String> = {
+            let pending = self.inner.pending_bumps.lock().expect("pending lock");
+            if pending.is_empty() {
+                return true;
+            }
+            pending.iter().cloned().collect()
+        };
+        match self.attempt(store.bump(&keys)).await {
+            Some(()) => {
+                let mut pending = self.inner.pending_bumps.lock().expect("pending lock");
+                for key in &keys {
+                    pending.remove(key);
+                }
+                pending.is_empty()
+            }
+            None => false,
         }
     }
 
@@ -402,14 +475,23 @@ impl Cache {
         }
     }
 
-    /// Runs a Redis operation under the timeout; failures are counted, logged
-    /// (rate-limited) and turned into `None`, and make the next second's
-    /// operations skip Redis altogether.
+    /// Runs a Redis read or store under the timeout; failures are counted,
+    /// logged (rate-limited) and turned into `None`, and make the next second's
+    /// operations skip Redis altogether. While an invalidation is pending, reads
+    /// and stores are skipped too.
     async fn guard<T>(&self, op: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
         if self.now_ms() < self.inner.bypass_until.load(Ordering::Relaxed) {
             self.record_error(&CacheError::Skipped);
             return None;
         }
+        if !self.flush_bumps().await {
+            return None;
+        }
+        self.attempt(op).await
+    }
+
+    /// One Redis operation under the timeout, without the backoff check.
+    async fn attempt<T>(&self, op: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
         let outcome = match tokio::time::timeout(self.inner.timeout, op).await {
             Ok(result) => result,
             Err(_) => Err(CacheError::Timeout),

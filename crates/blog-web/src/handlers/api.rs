@@ -1,12 +1,12 @@
 //! The JSON twins of the pages (`/api/posts/`), annotated for OpenAPI.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use blog_repositories::post::{PostCard, PostDetail};
 use blog_services::post::{CommentState, LikeState, PostInput};
 use serde::{Deserialize, Serialize};
 
-use super::{ListParams, parse_post_id};
+use super::{ListParams, json_body, parse_post_id};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
@@ -88,8 +88,10 @@ pub async fn post_detail(
 pub async fn create_post(
     state: web::Data<AppState>,
     user: Authenticated,
-    input: web::Json<PostInput>,
+    req: HttpRequest,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
+    let input: PostInput = json_body(&req, &body)?;
     let post = state.posts.create(&user.0, &input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/posts/{}/", post.card.id)))
@@ -116,8 +118,10 @@ pub async fn update_post(
     state: web::Data<AppState>,
     user: Authenticated,
     id: web::Path<String>,
-    input: web::Json<PostInput>,
+    req: HttpRequest,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
+    let input: PostInput = json_body(&req, &body)?;
     let post = state
         .posts
         .update(&user.0, parse_post_id(&id)?, &input)
@@ -217,8 +221,10 @@ pub async fn comment(
     state: web::Data<AppState>,
     user: Authenticated,
     id: web::Path<String>,
-    input: web::Json<CommentInput>,
+    req: HttpRequest,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
+    let input: CommentInput = json_body(&req, &body)?;
     let stored = state
         .posts
         .comment(&user.0, parse_post_id(&id)?, input.content.as_deref())

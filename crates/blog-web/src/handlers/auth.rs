@@ -1,10 +1,10 @@
 //! `/auth/login/` and `/auth/logout/`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use blog_services::ServiceError;
 use serde::{Deserialize, Serialize};
 
+use super::json_or_form_body;
 use crate::auth::bearer_token;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
@@ -44,7 +44,7 @@ pub async fn login(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let credentials = parse_credentials(&req, &body)?;
+    let credentials: LoginBody = json_or_form_body(&req, &body)?;
     let token = state
         .auth
         .login(&credentials.username, &credentials.password)
@@ -72,27 +72,4 @@ pub async fn logout(
     })?;
     state.auth.logout(&token).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Reads JSON or form credentials, by the request's content type.
-fn parse_credentials(req: &HttpRequest, body: &[u8]) -> Result<LoginBody, AppError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match content_type.as_str() {
-        "application/json" => serde_json::from_slice(body)
-            .map_err(|e| AppError::BadRequest(format!("malformed JSON body: {e}"))),
-        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(body)
-            .map_err(|e| AppError::BadRequest(format!("malformed form body: {e}"))),
-        _ => Err(AppError::UnsupportedMediaType(
-            "send application/json or application/x-www-form-urlencoded".into(),
-        )),
-    }
 }

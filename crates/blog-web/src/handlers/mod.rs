@@ -7,9 +7,12 @@ pub mod health;
 pub mod monitoring;
 pub mod pages;
 
+use actix_web::HttpRequest;
+use actix_web::http::header;
 use blog_services::pagination::PageNumber;
 use blog_services::post::ListRequest;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 use crate::views::PageLinks;
@@ -99,4 +102,45 @@ fn page_links(
             None => format!("Page {page}"),
         },
     }
+}
+
+/// The request's media type, lowercased, without parameters.
+fn media_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A JSON body, read only once the handler has authenticated the request (an
+/// extractor would race the token check): 415 if not JSON, 400 if malformed.
+pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, AppError> {
+    let media = media_type(req);
+    if media != "application/json" && !media.ends_with("+json") {
+        return Err(AppError::UnsupportedMediaType(
+            "the body must be JSON (Content-Type: application/json)".into(),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON body: {e}")))
+}
+
+/// A JSON or form body (`/auth/login/` takes both): 415 otherwise.
+pub fn json_or_form_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<T, AppError> {
+    if media_type(req) == "application/x-www-form-urlencoded" {
+        return serde_urlencoded::from_bytes(body)
+            .map_err(|e| AppError::BadRequest(format!("malformed form body: {e}")));
+    }
+    json_body(req, body).map_err(|err| match err {
+        AppError::UnsupportedMediaType(_) => AppError::UnsupportedMediaType(
+            "send application/json or application/x-www-form-urlencoded".into(),
+        ),
+        other => other,
+    })
 }

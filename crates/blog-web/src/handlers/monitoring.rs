@@ -26,7 +26,7 @@ pub async fn report(
     state: web::Data<AppState>,
     _reader: MonitoringReader,
 ) -> Result<HttpResponse, AppError> {
-    let report = state.monitoring.report().await?;
+    let report = state.monitoring.report().await;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(report))

@@ -165,6 +165,13 @@ async fn redis_dying_mid_run_degrades_to_the_database_and_recovers() {
         ..CacheSettings::new(CacheBackend::Redis(format!("redis://{}/0", proxy.address)))
     };
     let app = TestApp::with_cache(45, settings).await;
+    app.sql("DELETE FROM likes WHERE post_id = 45 AND user_id = 1")
+        .await;
+    let token = app.login("testuser", "testpass123").await;
+    let (_, before) = app.json("/api/posts/45/").await;
+    let (_, again) = app.json("/api/posts/45/").await;
+    assert_eq!(before, again);
+    let likes = before["like_count"].as_i64().unwrap();
     let mut expected = Vec::new();
     for path in PAGES {
         let (_, _, body) = app.fetch(path).await;
@@ -191,6 +198,16 @@ async fn redis_dying_mid_run_degrades_to_the_database_and_recovers() {
     }
     assert!(app.cache.stats().errors > 0);
 
+    // A write while Redis is gone succeeds; its invalidation waits for Redis.
+    let liked = app
+        .authed(reqwest::Method::POST, "/api/posts/45/like/", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(liked.status(), StatusCode::OK);
+    let liked: serde_json::Value = liked.json().await.unwrap();
+    assert_eq!(liked["like_count"].as_i64(), Some(likes + 1));
+
     // Redis is back: the pool reconnects by itself and pages are cached again.
     proxy.restore();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -202,6 +219,15 @@ async fn redis_dying_mid_run_degrades_to_the_database_and_recovers() {
         assert!(Instant::now() < deadline, "the cache came back within 10 s");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // No page shows data from before the write, though Redis held it.
+    let (_, detail) = app.json("/api/posts/45/").await;
+    assert_eq!(
+        detail["like_count"].as_i64(),
+        Some(likes + 1),
+        "fresh after Redis came back"
+    );
+    let (_, list) = app.json("/api/posts/").await;
+    assert_eq!(list["results"][0]["like_count"].as_i64(), Some(likes + 1));
 }
 
 #[tokio::test]

@@ -120,6 +120,17 @@ async fn tokens_are_required_checked_and_revocable() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{header}");
     }
+    // The token is checked before the body: a bad token with a bad body is 401.
+    let both_bad = app
+        .client
+        .post(app.url("/api/posts/"))
+        .header("authorization", "Bearer not-a-token")
+        .header("content-type", "text/plain")
+        .body("nonsense")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(both_bad.status(), StatusCode::UNAUTHORIZED);
     let token = app.login("testuser", "testpass123").await;
     let created = app
         .authed(Method::POST, "/api/posts/", &token)
