@@ -49,6 +49,7 @@ enum Command {
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    release_large_allocations();
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -97,5 +98,17 @@ async fn main() -> ExitCode {
             eprintln!("blog: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Makes glibc serve allocations of 4 MiB and more with mmap, always. Each
+/// argon2 hash (login, seeding) allocates 19 MiB; with glibc's adaptive
+/// threshold those land in per-thread arenas that are never given back, and
+/// `blog seed` peaked at 449 MB resident (53 MB with this).
+fn release_large_allocations() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
     }
 }
