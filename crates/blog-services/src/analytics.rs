@@ -14,6 +14,9 @@ use crate::cache::Cache;
 /// The hash the counts live in.
 pub const DEFAULT_KEY: &str = "analytics:daily";
 
+/// How many days (today included) the dashboard shows.
+pub const DAYS_SHOWN: i64 = 30;
+
 /// One day's counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DailyCounts {
@@ -75,15 +78,22 @@ impl Analytics {
         }
     }
 
-    /// Every day's counts, pending ones included; `None` if the backend is unreachable.
+    /// The last [`DAYS_SHOWN`] days' counts, pending ones included; `None` if
+    /// the backend is unreachable.
     pub async fn daily(&self) -> Option<Daily> {
         self.flush().await;
         let hash = self.cache.hash_get_all(&self.key).await?;
+        let first = (Utc::now() - chrono::Duration::days(DAYS_SHOWN - 1))
+            .format("%Y-%m-%d")
+            .to_string();
         let mut days = Daily::new();
         for (field, n) in hash {
             let Some((day, what)) = field.split_once(':') else {
                 continue;
             };
+            if day < first.as_str() {
+                continue;
+            }
             let counts = days.entry(day.to_owned()).or_default();
             match what {
                 "page_views" => counts.page_views += n,

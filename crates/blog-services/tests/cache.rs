@@ -327,3 +327,27 @@ async fn an_outage_warns_once_per_interval_and_counts_every_error() {
     assert_eq!(warnings, 2, "one warning per interval:\n{text}");
     assert_eq!(cache.stats().errors, 20);
 }
+
+#[tokio::test]
+async fn analytics_count_per_day_and_show_the_last_thirty_days() {
+    use blog_services::analytics::Analytics;
+    let cache = cache();
+    let key = format!("{}:analytics:daily", unique_prefix());
+    let analytics = Analytics::new(cache.clone(), key.clone());
+    assert!(
+        cache
+            .hash_increment(&key, &[("2000-01-01:page_views".to_owned(), 5)])
+            .await
+    );
+    analytics.page_view();
+    analytics.page_view();
+    analytics.new_post();
+    let days = analytics.daily().await.expect("the backend answers");
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert_eq!(days.len(), 1, "old days are not shown: {days:?}");
+    assert_eq!((days[&today].page_views, days[&today].new_posts), (2, 1));
+    // Counts survive a second reader (another process, on Redis).
+    let other = Analytics::new(cache, key);
+    other.page_view();
+    assert_eq!(other.daily().await.unwrap()[&today].page_views, 3);
+}
