@@ -51,7 +51,7 @@ impl AuthService {
         let user = user::find_by_username(&self.db, username).await?;
         let phc = user
             .as_ref()
-            .map_or(self.decoy_hash.clone(), |u| u.password_hash.clone());
+            .map_or_else(|| self.decoy_hash.clone(), |u| u.password_hash.clone());
         let hasher = self.hasher.clone();
         let password = password.to_owned();
         // argon2 takes tens of milliseconds of CPU: keep it off the async workers.

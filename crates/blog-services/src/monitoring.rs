@@ -129,8 +129,8 @@ impl MonitoringService {
         state.interval.statements += u64::from(statements);
     }
 
-    /// Closes the interval in progress into a [`Sample`].
-    pub fn roll(&self) -> Sample {
+    /// Closes the interval in progress into a [`Sample`] of the history.
+    fn roll(&self) {
         let pool = monitoring::pool_stats(&self.db);
         let cache = self.cache.stats();
         let mut state = self.state.lock().expect("monitoring lock");
@@ -159,8 +159,7 @@ impl MonitoringService {
         if state.history.len() == HISTORY {
             state.history.pop_front();
         }
-        state.history.push_back(sample.clone());
-        sample
+        state.history.push_back(sample);
     }
 
     /// Every `interval`: closes a sample and samples the machine. Runs until the

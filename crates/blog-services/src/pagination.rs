@@ -74,11 +74,6 @@ impl<T> Page<T> {
         count.div_ceil(PAGE_SIZE).max(1)
     }
 
-    /// Whether a previous page exists.
-    pub fn has_previous(&self) -> bool {
-        self.page > 1
-    }
-
     /// Whether a next page exists.
     pub fn has_next(&self) -> bool {
         self.page < self.pages

@@ -41,11 +41,6 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
     format!("{hash:016x}")
 });
 
-/// The URL of the stylesheet, with the cache-busting version.
-pub fn stylesheet_href() -> String {
-    href("style.css")
-}
-
 /// The URL of a static file, with the cache-busting version.
 pub fn href(name: &str) -> String {
     format!("/static/{name}?v={}", *VERSION)

@@ -155,24 +155,21 @@ pub async fn analyze(config: &Config, request: &AnalyzeRequest) -> anyhow::Resul
             .await
             .map(|rows| {
                 render(request.format, &rows, || {
-                    let mut out = format!(
-                        "The slowest statements by mean time (over {} ms):\n",
-                        request.min_ms
-                    );
-                    if rows.is_empty() {
-                        out.push_str("  none\n");
-                    }
-                    for r in &rows {
-                        out.push_str(&format!(
-                            "  {:>10.2} ms mean  {:>12.1} ms total  {:>8} calls  {:>10} rows  {}\n",
+                    let lines = rows.iter().map(|r| {
+                        format!(
+                            "{:>10.2} ms mean  {:>12.1} ms total  {:>8} calls  {:>10} rows  {}",
                             r.mean_ms,
                             r.total_ms,
                             r.calls,
                             r.rows,
                             one_line(&r.query, 100)
-                        ));
-                    }
-                    out
+                        )
+                    });
+                    let title = format!(
+                        "The slowest statements by mean time (over {} ms):",
+                        request.min_ms
+                    );
+                    section(&title, lines)
                 })
             })
     } else if let Some(name) = &request.table {
@@ -182,28 +179,23 @@ pub async fn analyze(config: &Config, request: &AnalyzeRequest) -> anyhow::Resul
     } else {
         analysis::overview(&db).await.map(|o| {
             render(request.format, &o, || {
-                let mut out = table_text(&o.tables);
-                out.push_str("\nUnused indexes (never scanned since the statistics reset):\n");
-                if o.unused_indexes.is_empty() {
-                    out.push_str("  none\n");
-                }
-                for i in &o.unused_indexes {
-                    out.push_str(&format!(
-                        "  {} on {} ({} bytes)\n",
-                        i.index, i.table, i.size_bytes
-                    ));
-                }
-                out.push_str("\nForeign keys without an index:\n");
-                if o.unindexed_foreign_keys.is_empty() {
-                    out.push_str("  none\n");
-                }
-                for f in &o.unindexed_foreign_keys {
-                    out.push_str(&format!(
-                        "  {} on {} ({})\n",
-                        f.constraint, f.table, f.columns
-                    ));
-                }
-                out
+                let unused = o
+                    .unused_indexes
+                    .iter()
+                    .map(|i| format!("{} on {} ({} bytes)", i.index, i.table, i.size_bytes));
+                let unindexed = o
+                    .unindexed_foreign_keys
+                    .iter()
+                    .map(|f| format!("{} on {} ({})", f.constraint, f.table, f.columns));
+                format!(
+                    "{}\n{}\n{}",
+                    table_text(&o.tables),
+                    section(
+                        "Unused indexes (never scanned since the statistics reset):",
+                        unused
+                    ),
+                    section("Foreign keys without an index:", unindexed)
+                )
             })
         })
     };
@@ -222,6 +214,17 @@ pub async fn analyze(config: &Config, request: &AnalyzeRequest) -> anyhow::Resul
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// A titled list, one indented item a line, or `none`.
+fn section(title: &str, items: impl Iterator<Item = String>) -> String {
+    let lines: Vec<String> = items.map(|item| format!("  {item}\n")).collect();
+    let body = if lines.is_empty() {
+        "  none\n".to_owned()
+    } else {
+        lines.concat()
+    };
+    format!("{title}\n{body}")
 }
 
 fn render<T: serde::Serialize>(format: Format, value: &T, text: impl FnOnce() -> String) -> String {

@@ -26,9 +26,6 @@ pub enum AppError {
     /// No page or resource at this address.
     #[error("{0}")]
     NotFound(String),
-    /// The body is larger than the service accepts.
-    #[error("the request body is larger than {0} bytes")]
-    PayloadTooLarge(usize),
     /// The body is not in a format this endpoint reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -58,7 +55,6 @@ impl ResponseError for AppError {
             AppError::Service(ServiceError::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
             AppError::Service(ServiceError::Forbidden(_)) => StatusCode::FORBIDDEN,
             AppError::Service(ServiceError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotFound(_) | AppError::Service(ServiceError::NotFound(_)) => {
                 StatusCode::NOT_FOUND

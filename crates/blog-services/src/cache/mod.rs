@@ -236,11 +236,6 @@ impl Cache {
         Cache::new(&CacheSettings::new(CacheBackend::Off))
     }
 
-    /// An in-process cache with default settings.
-    pub fn memory() -> Cache {
-        Cache::new(&CacheSettings::new(CacheBackend::Memory))
-    }
-
     /// `redis`, `memory` or `off`.
     pub fn backend_name(&self) -> &'static str {
         match self.inner.store {

@@ -6,7 +6,7 @@ use blog_repositories::post::{PostCard, PostDetail};
 use blog_services::post::{CommentState, LikeState, PostInput};
 use serde::{Deserialize, Serialize};
 
-use super::{ListParams, json_body, parse_post_id};
+use super::{ListParams, json_body, parse_id, parse_post_id};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
@@ -251,9 +251,9 @@ pub async fn approve(
     user: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id
-        .parse::<i32>()
-        .map_err(|_| AppError::NotFound(format!("comment {id:?} does not exist")))?;
-    let approved = state.posts.approve(&user.0, id).await?;
+    let approved = state
+        .posts
+        .approve(&user.0, parse_id("comment", &id)?)
+        .await?;
     Ok(HttpResponse::Ok().json(approved))
 }

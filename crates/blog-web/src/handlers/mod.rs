@@ -63,10 +63,15 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 
 /// A post id from the path; anything but a positive number is no post at all.
 pub fn parse_post_id(raw: &str) -> Result<i32, AppError> {
+    parse_id("post", raw)
+}
+
+/// An id of a `kind` of thing from the path: 404 unless a positive number.
+pub fn parse_id(kind: &str, raw: &str) -> Result<i32, AppError> {
     raw.parse::<i32>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::NotFound(format!("post {raw:?} does not exist")))
+        .ok_or_else(|| AppError::NotFound(format!("{kind} {raw:?} does not exist")))
 }
 
 /// `path?query` for `params` without the empty ones.
