@@ -7,10 +7,13 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "categories")]
 pub struct Model {
+    /// The category's id (1..5 in the dataset).
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// Its unique name.
     #[sea_orm(unique)]
     pub name: String,
+    /// Its posts.
     #[sea_orm(has_many)]
     pub posts: HasMany<super::post::Entity>,
 }

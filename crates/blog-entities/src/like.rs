@@ -7,13 +7,19 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "likes")]
 pub struct Model {
+    /// The like's id.
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// The post liked.
     pub post_id: i32,
+    /// Who likes it.
     pub user_id: i32,
+    /// When.
     pub created_at: DateTimeUtc,
+    /// The post.
     #[sea_orm(belongs_to, from = "post_id", to = "id")]
     pub post: BelongsTo<super::post::Entity>,
+    /// The user.
     #[sea_orm(belongs_to, from = "user_id", to = "id")]
     pub user: BelongsTo<super::user::Entity>,
 }

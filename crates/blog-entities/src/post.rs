@@ -11,25 +11,39 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "posts")]
 pub struct Model {
+    /// The post's id.
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// Its author.
     pub user_id: i32,
+    /// Its category.
     pub category_id: i32,
+    /// Its title.
     pub title: String,
+    /// The whole text.
     #[sea_orm(column_type = "Text")]
     pub content: String,
+    /// Words of `content`, counted when written (read time).
     pub word_count: i32,
+    /// How often it was read.
     pub view_count: i64,
+    /// When it was published (lists sort by it).
     pub created_at: DateTimeUtc,
+    /// When it was last edited.
     pub updated_at: DateTimeUtc,
+    /// Its author.
     #[sea_orm(belongs_to, from = "user_id", to = "id")]
     pub author: BelongsTo<super::user::Entity>,
+    /// Its category.
     #[sea_orm(belongs_to, from = "category_id", to = "id")]
     pub category: BelongsTo<super::category::Entity>,
+    /// Its comments.
     #[sea_orm(has_many)]
     pub comments: HasMany<super::comment::Entity>,
+    /// Its likes.
     #[sea_orm(has_many)]
     pub likes: HasMany<super::like::Entity>,
+    /// Its tags (through `post_tags`).
     #[sea_orm(has_many, via = "post_tag")]
     pub tags: HasMany<super::tag::Entity>,
 }

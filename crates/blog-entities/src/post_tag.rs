@@ -7,12 +7,16 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "post_tags")]
 pub struct Model {
+    /// The post.
     #[sea_orm(primary_key, auto_increment = false)]
     pub post_id: i32,
+    /// The tag.
     #[sea_orm(primary_key, auto_increment = false)]
     pub tag_id: i32,
+    /// The post.
     #[sea_orm(belongs_to, from = "post_id", to = "id")]
     pub post: BelongsTo<super::post::Entity>,
+    /// The tag.
     #[sea_orm(belongs_to, from = "tag_id", to = "id")]
     pub tag: BelongsTo<super::tag::Entity>,
 }

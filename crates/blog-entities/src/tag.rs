@@ -7,10 +7,13 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tags")]
 pub struct Model {
+    /// The tag's id.
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// Its unique name.
     #[sea_orm(unique)]
     pub name: String,
+    /// The posts carrying it.
     #[sea_orm(has_many, via = "post_tag")]
     pub posts: HasMany<super::post::Entity>,
 }

@@ -7,15 +7,22 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
+    /// The user's id.
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// The unique login name, shown as the author.
     #[sea_orm(unique)]
     pub username: String,
+    /// An argon2 PHC string (`$argon2id$...`).
     pub password_hash: String,
+    /// Admins may read the monitoring endpoints.
     pub is_admin: bool,
+    /// When the account was made.
     pub created_at: DateTimeUtc,
+    /// The user's posts.
     #[sea_orm(has_many)]
     pub posts: HasMany<super::post::Entity>,
+    /// The user's API tokens.
     #[sea_orm(has_many)]
     pub auth_tokens: HasMany<super::auth_token::Entity>,
 }

@@ -3,15 +3,16 @@
 use blog_entities::{auth_token, user};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityName, EntityTrait, JoinType, QueryFilter,
     QuerySelect, RelationTrait,
 };
 
-use crate::RepositoryError;
+use crate::error::During;
+use crate::{RepositoryError, Writer};
 
 /// Stores a new token for `user_id`, valid until `expires_at`.
 pub async fn insert(
-    db: &impl ConnectionTrait,
+    writer: &mut Writer<impl ConnectionTrait>,
     user_id: i32,
     token_hash: &str,
     now: DateTime<Utc>,
@@ -24,30 +25,36 @@ pub async fn insert(
         expires_at: Set(expires_at),
         ..Default::default()
     })
-    .exec_without_returning(db)
-    .await?;
+    .exec_without_returning(writer.changing(&[auth_token::Entity.table_name()]))
+    .await
+    .during("storing the token")?;
     Ok(())
 }
 
 /// The user owning an unexpired token with this hash, in one statement.
 pub async fn find_user(
-    db: &impl ConnectionTrait,
+    conn: &impl ConnectionTrait,
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<user::Model>, RepositoryError> {
-    Ok(user::Entity::find()
+    user::Entity::find()
         .join(JoinType::InnerJoin, user::Relation::AuthToken.def())
         .filter(auth_token::Column::TokenHash.eq(token_hash))
         .filter(auth_token::Column::ExpiresAt.gt(now))
-        .one(db)
-        .await?)
+        .one(conn)
+        .await
+        .during("looking up the token")
 }
 
 /// Deletes the token with this hash; false if there was none.
-pub async fn delete(db: &impl ConnectionTrait, token_hash: &str) -> Result<bool, RepositoryError> {
+pub async fn delete(
+    writer: &mut Writer<impl ConnectionTrait>,
+    token_hash: &str,
+) -> Result<bool, RepositoryError> {
     let result = auth_token::Entity::delete_many()
         .filter(auth_token::Column::TokenHash.eq(token_hash))
-        .exec(db)
-        .await?;
+        .exec(writer.changing(&[auth_token::Entity.table_name()]))
+        .await
+        .during("revoking the token")?;
     Ok(result.rows_affected > 0)
 }

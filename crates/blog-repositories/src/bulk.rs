@@ -1,13 +1,14 @@
 //! Batched bulk loading, for `blog seed` and test fixtures: many rows per
 //! INSERT, every table in one transaction, explicit ids.
 
-use blog_entities::{category, comment, like, post, post_tag, tag, user};
+use blog_entities::{auth_token, category, comment, like, post, post_tag, tag, user};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
-    TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityName, EntityTrait,
+    PaginatorTrait,
 };
 
-use crate::RepositoryError;
+use crate::error::During;
+use crate::{ChangedTables, RepositoryError, Writer};
 
 /// Rows per INSERT statement: well under PostgreSQL's 65,535 and SQLite's
 /// 32,766 bind parameters for our widest table (8 columns).
@@ -16,12 +17,19 @@ pub const ROWS_PER_STATEMENT: usize = 1000;
 /// A whole dataset, rows with their ids already chosen, parents before children.
 #[derive(Debug, Default)]
 pub struct Dataset {
+    /// `users` rows.
     pub users: Vec<user::Model>,
+    /// `categories` rows.
     pub categories: Vec<category::Model>,
+    /// `tags` rows.
     pub tags: Vec<tag::Model>,
+    /// `posts` rows.
     pub posts: Vec<post::Model>,
+    /// `post_tags` rows.
     pub post_tags: Vec<post_tag::Model>,
+    /// `comments` rows.
     pub comments: Vec<comment::Model>,
+    /// `likes` rows.
     pub likes: Vec<like::Model>,
 }
 
@@ -39,43 +47,56 @@ impl Dataset {
 }
 
 /// True when the database holds no users and no posts.
-pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, RepositoryError> {
-    let users = user::Entity::find().count(db).await?;
-    let posts = post::Entity::find().count(db).await?;
+pub async fn is_empty(conn: &impl ConnectionTrait) -> Result<bool, RepositoryError> {
+    const OPERATION: &str = "checking whether the database is empty";
+    let users = user::Entity::find().count(conn).await.during(OPERATION)?;
+    let posts = post::Entity::find().count(conn).await.during(OPERATION)?;
     Ok(users == 0 && posts == 0)
 }
 
-/// Deletes every row of the seven tables and restarts their id sequences.
-pub async fn reset(db: &DatabaseConnection) -> Result<(), RepositoryError> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.execute_unprepared(
-                "TRUNCATE auth_tokens, likes, post_tags, comments, posts, tags, categories, users \
-                 RESTART IDENTITY CASCADE",
-            )
-            .await?;
-        }
-        _ => {
-            let txn = db.begin().await?;
-            for table in [
-                "auth_tokens",
-                "likes",
-                "post_tags",
-                "comments",
-                "posts",
-                "tags",
-                "categories",
-                "users",
-            ] {
-                txn.execute_unprepared(&format!("DELETE FROM {table}"))
-                    .await?;
-            }
-            txn.execute_unprepared("DELETE FROM sqlite_sequence")
-                .await?;
-            txn.commit().await?;
-        }
+/// Every table of the dataset and the tokens, children before parents.
+fn tables() -> [&'static str; 8] {
+    [
+        auth_token::Entity.table_name(),
+        like::Entity.table_name(),
+        post_tag::Entity.table_name(),
+        comment::Entity.table_name(),
+        post::Entity.table_name(),
+        tag::Entity.table_name(),
+        category::Entity.table_name(),
+        user::Entity.table_name(),
+    ]
+}
+
+/// Deletes every row of the eight tables and restarts their id sequences.
+pub async fn reset(db: &DatabaseConnection) -> Result<ChangedTables, RepositoryError> {
+    const OPERATION: &str = "emptying the database";
+    let tables = tables();
+    if db.get_database_backend() == DbBackend::Postgres {
+        let mut writer = Writer::autocommit(db);
+        let sql = format!("TRUNCATE {} RESTART IDENTITY CASCADE", tables.join(", "));
+        writer
+            .changing(&tables)
+            .execute_unprepared(&sql)
+            .await
+            .during(OPERATION)?;
+        return Ok(writer.finish());
     }
-    Ok(())
+    let mut writer = Writer::begin(db).await?;
+    for table in tables {
+        writer
+            .changing(&[table])
+            .execute_unprepared(&format!("DELETE FROM {table}"))
+            .await
+            .during(OPERATION)?;
+    }
+    // SQLite's own bookkeeping of AUTOINCREMENT ids, not a table of ours.
+    writer
+        .reader()
+        .execute_unprepared("DELETE FROM sqlite_sequence")
+        .await
+        .during(OPERATION)?;
+    writer.commit().await
 }
 
 /// Inserts `dataset` into an empty database in one transaction, `ROWS_PER_STATEMENT`
@@ -84,41 +105,45 @@ pub async fn insert_dataset(
     db: &DatabaseConnection,
     dataset: Dataset,
     progress: &mut (dyn FnMut(usize) + Send),
-) -> Result<(), RepositoryError> {
+) -> Result<ChangedTables, RepositoryError> {
+    const OPERATION: &str = "loading the dataset";
     if !is_empty(db).await? {
         return Err(RepositoryError::NotEmpty);
     }
-    let txn = db.begin().await?;
-    insert_batched(&txn, dataset.users, progress).await?;
-    insert_batched(&txn, dataset.categories, progress).await?;
-    insert_batched(&txn, dataset.tags, progress).await?;
-    insert_batched(&txn, dataset.posts, progress).await?;
-    insert_batched(&txn, dataset.post_tags, progress).await?;
-    insert_batched(&txn, dataset.comments, progress).await?;
-    insert_batched(&txn, dataset.likes, progress).await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
+    let mut writer = Writer::begin(db).await?;
+    insert_batched(&mut writer, dataset.users, progress).await?;
+    insert_batched(&mut writer, dataset.categories, progress).await?;
+    insert_batched(&mut writer, dataset.tags, progress).await?;
+    insert_batched(&mut writer, dataset.posts, progress).await?;
+    insert_batched(&mut writer, dataset.post_tags, progress).await?;
+    insert_batched(&mut writer, dataset.comments, progress).await?;
+    insert_batched(&mut writer, dataset.likes, progress).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
         // Rows came with explicit ids: move each sequence past the largest.
         for table in ["users", "categories", "tags", "posts", "comments", "likes"] {
-            txn.execute_unprepared(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-            ))
-            .await?;
+            writer
+                .reader()
+                .execute_unprepared(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                     COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                ))
+                .await
+                .during(OPERATION)?;
         }
     }
-    txn.commit().await?;
+    let changed = writer.commit().await?;
     // Fresh planner statistics, so the first queries on the new data plan well.
     let analyze = match db.get_database_backend() {
         DbBackend::Postgres => "ANALYZE",
         _ => "PRAGMA optimize",
     };
-    db.execute_unprepared(analyze).await?;
-    Ok(())
+    db.execute_unprepared(analyze).await.during(OPERATION)?;
+    Ok(changed)
 }
 
 /// Inserts `models` in statements of `ROWS_PER_STATEMENT` rows.
 async fn insert_batched<C, M, A>(
-    conn: &C,
+    writer: &mut Writer<C>,
     models: Vec<M>,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<(), RepositoryError>
@@ -128,6 +153,7 @@ where
     A: ActiveModelTrait + Send,
     <A as ActiveModelTrait>::Entity: EntityTrait,
 {
+    let table = <A as ActiveModelTrait>::Entity::default().table_name();
     let mut rows = models.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<A> = rows
@@ -137,8 +163,9 @@ where
             .collect();
         let n = batch.len();
         <A as ActiveModelTrait>::Entity::insert_many(batch)
-            .exec_without_returning(conn)
-            .await?;
+            .exec_without_returning(writer.changing(&[table]))
+            .await
+            .during("inserting a batch of rows")?;
         progress(n);
     }
     Ok(())

@@ -7,24 +7,27 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, WindowStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, QueryFilter,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityName, EntityTrait, FromQueryResult,
+    QueryFilter,
 };
-use serde::{Deserialize, Serialize};
 
-use crate::RepositoryError;
+use crate::error::During;
+use crate::{RepositoryError, Writer};
 
 /// An approved comment with its author, as listed under a post.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema,
-)]
-pub struct CommentView {
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct CommentRow {
+    /// The comment's id.
     pub id: i32,
+    /// The post it is about.
     pub post_id: i32,
+    /// Its author's id.
     pub author_id: i32,
     /// The author's username.
     pub author: String,
+    /// What it says.
     pub content: String,
+    /// When it was written.
     pub created_at: DateTime<Utc>,
 }
 
@@ -32,11 +35,12 @@ pub struct CommentView {
 /// in ONE statement: `ROW_NUMBER() OVER (PARTITION BY post_id ORDER BY
 /// created_at DESC, id DESC) <= n` (a plain `LIMIT` would cap the whole batch).
 pub async fn newest_approved_for_posts(
-    db: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     post_ids: &[i32],
     n: u64,
-) -> Result<HashMap<i32, Vec<CommentView>>, RepositoryError> {
-    let mut by_post: HashMap<i32, Vec<CommentView>> = HashMap::new();
+) -> Result<HashMap<i32, Vec<CommentRow>>, RepositoryError> {
+    const OPERATION: &str = "loading the newest comments";
+    let mut by_post: HashMap<i32, Vec<CommentRow>> = HashMap::new();
     if post_ids.is_empty() || n == 0 {
         return Ok(by_post);
     }
@@ -78,19 +82,20 @@ pub async fn newest_approved_for_posts(
         .order_by(("t", "post_id"), Order::Asc)
         .order_by(("t", "rn"), Order::Asc)
         .to_owned();
-    let rows = db.query_all(&query).await?;
+    let rows = conn.query_all(&query).await.during(OPERATION)?;
     for row in rows {
-        let view = CommentView::from_query_result(&row, "")?;
-        by_post.entry(view.post_id).or_default().push(view);
+        let comment = CommentRow::from_query_result(&row, "").during(OPERATION)?;
+        by_post.entry(comment.post_id).or_default().push(comment);
     }
     Ok(by_post)
 }
 
 /// Every approved comment of one post with its author, oldest first, in one statement.
 pub async fn approved_for_post(
-    db: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     post_id: i32,
-) -> Result<Vec<CommentView>, RepositoryError> {
+) -> Result<Vec<CommentRow>, RepositoryError> {
+    const OPERATION: &str = "loading the post's comments";
     let query = Query::select()
         .column((comment::Entity, comment::Column::Id))
         .column((comment::Entity, comment::Column::PostId))
@@ -112,21 +117,21 @@ pub async fn approved_for_post(
         .order_by((comment::Entity, comment::Column::CreatedAt), Order::Asc)
         .order_by((comment::Entity, comment::Column::Id), Order::Asc)
         .to_owned();
-    let rows = db.query_all(&query).await?;
+    let rows = conn.query_all(&query).await.during(OPERATION)?;
     rows.iter()
-        .map(|row| CommentView::from_query_result(row, "").map_err(RepositoryError::from))
+        .map(|row| CommentRow::from_query_result(row, "").during(OPERATION))
         .collect()
 }
 
 /// Adds a comment awaiting approval; returns the stored row.
 pub async fn create(
-    db: &impl ConnectionTrait,
+    writer: &mut Writer<impl ConnectionTrait>,
     post_id: i32,
     user_id: i32,
     content: &str,
     now: DateTime<Utc>,
 ) -> Result<comment::Model, RepositoryError> {
-    Ok(comment::ActiveModel {
+    comment::ActiveModel {
         id: NotSet,
         post_id: Set(post_id),
         user_id: Set(user_id),
@@ -134,29 +139,35 @@ pub async fn create(
         is_approved: Set(false),
         created_at: Set(now),
     }
-    .insert(db)
-    .await?)
+    .insert(writer.changing(&[comment::Entity.table_name()]))
+    .await
+    .during("inserting the comment")
 }
 
 /// A comment and the id of its post's author (who may approve it), in one statement.
 pub async fn find_with_post_author(
-    db: &impl ConnectionTrait,
+    conn: &impl ConnectionTrait,
     comment_id: i32,
 ) -> Result<Option<(comment::Model, i32)>, RepositoryError> {
     let row: Option<(comment::Model, Option<post::Model>)> =
         comment::Entity::find_by_id(comment_id)
             .find_also_related(post::Entity)
-            .one(db)
-            .await?;
+            .one(conn)
+            .await
+            .during("looking up the comment")?;
     Ok(row.and_then(|(comment, post)| post.map(|p| (comment, p.user_id))))
 }
 
 /// Marks comment `id` approved.
-pub async fn approve(db: &impl ConnectionTrait, id: i32) -> Result<(), RepositoryError> {
+pub async fn approve(
+    writer: &mut Writer<impl ConnectionTrait>,
+    id: i32,
+) -> Result<(), RepositoryError> {
     comment::Entity::update_many()
         .col_expr(comment::Column::IsApproved, Expr::value(true))
         .filter(comment::Column::Id.eq(id))
-        .exec(db)
-        .await?;
+        .exec(writer.changing(&[comment::Entity.table_name()]))
+        .await
+        .during("approving the comment")?;
     Ok(())
 }

@@ -1,36 +1,70 @@
-//! The repository layer's error type.
+//! The repository layer's error type: what failed, why, and the database's own
+//! error as the source.
 
 use sea_orm::sqlx;
 use sea_orm::{DbErr, RuntimeErr};
 
-/// What can go wrong below the services: the database refused, or is out of reach.
+/// What can go wrong below the services. Every variant names the operation
+/// that failed and keeps the driver's error as its source, so the one log line
+/// of a failed request reads `loading the post cards: ...: caused by: ...`.
 #[derive(Debug, thiserror::Error)]
 pub enum RepositoryError {
     /// No pooled connection could be had in time, the server is unreachable or
     /// going away, or the database is locked: the web layer answers 503.
-    #[error("database unavailable: {0}")]
-    Unavailable(DbErr),
-    /// Any other database error: a bug or a broken schema.
-    #[error("database error: {0}")]
-    Database(DbErr),
+    #[error("{operation}: the database is unavailable")]
+    Unavailable {
+        /// What the repository was doing.
+        operation: &'static str,
+        /// The driver's error.
+        #[source]
+        source: DbErr,
+    },
     /// A write referred to a row that a concurrent request deleted (a foreign
     /// key violation): the client's target is gone, a 404.
-    #[error("a referenced row no longer exists: {0}")]
-    MissingReference(DbErr),
+    #[error("{operation}: a referenced row no longer exists")]
+    MissingReference {
+        /// What the repository was doing.
+        operation: &'static str,
+        /// The driver's error.
+        #[source]
+        source: DbErr,
+    },
+    /// Any other database error: a bug or a broken schema.
+    #[error("{operation}: the statement failed")]
+    Database {
+        /// What the repository was doing.
+        operation: &'static str,
+        /// The driver's error.
+        #[source]
+        source: DbErr,
+    },
     /// A bulk load was asked to fill a database that already holds data.
     #[error("the database is not empty")]
     NotEmpty,
 }
 
-impl From<DbErr> for RepositoryError {
-    fn from(err: DbErr) -> Self {
-        if is_unavailable(&err) {
-            RepositoryError::Unavailable(err)
-        } else if is_foreign_key_violation(&err) {
-            RepositoryError::MissingReference(err)
+impl RepositoryError {
+    /// Classifies `source`, the error of `operation`.
+    pub fn from_db(operation: &'static str, source: DbErr) -> Self {
+        if is_unavailable(&source) {
+            RepositoryError::Unavailable { operation, source }
+        } else if is_foreign_key_violation(&source) {
+            RepositoryError::MissingReference { operation, source }
         } else {
-            RepositoryError::Database(err)
+            RepositoryError::Database { operation, source }
         }
+    }
+}
+
+/// Names the operation of a database call: `query.await.during("counting posts")?`.
+pub(crate) trait During<T> {
+    /// The result, with a failure classified and labelled with `operation`.
+    fn during(self, operation: &'static str) -> Result<T, RepositoryError>;
+}
+
+impl<T> During<T> for Result<T, DbErr> {
+    fn during(self, operation: &'static str) -> Result<T, RepositoryError> {
+        self.map_err(|source| RepositoryError::from_db(operation, source))
     }
 }
 

@@ -4,14 +4,16 @@ use blog_entities::like;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TryInsertResult,
+    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, PaginatorTrait, QueryFilter,
+    TryInsertResult,
 };
 
-use crate::RepositoryError;
+use crate::error::During;
+use crate::{RepositoryError, Writer};
 
 /// Records that `user_id` likes `post_id`; false if it already did.
 pub async fn add(
-    db: &impl ConnectionTrait,
+    writer: &mut Writer<impl ConnectionTrait>,
     post_id: i32,
     user_id: i32,
     now: DateTime<Utc>,
@@ -23,30 +25,33 @@ pub async fn add(
         created_at: Set(now),
     })
     .on_conflict_do_nothing_on([like::Column::PostId, like::Column::UserId])
-    .exec_without_returning(db)
-    .await?;
+    .exec_without_returning(writer.changing(&[like::Entity.table_name()]))
+    .await
+    .during("adding the like")?;
     Ok(matches!(result, TryInsertResult::Inserted(n) if n > 0))
 }
 
 /// Withdraws `user_id`'s like of `post_id`; false if there was none.
 pub async fn remove(
-    db: &impl ConnectionTrait,
+    writer: &mut Writer<impl ConnectionTrait>,
     post_id: i32,
     user_id: i32,
 ) -> Result<bool, RepositoryError> {
     let result = like::Entity::delete_many()
         .filter(like::Column::PostId.eq(post_id))
         .filter(like::Column::UserId.eq(user_id))
-        .exec(db)
-        .await?;
+        .exec(writer.changing(&[like::Entity.table_name()]))
+        .await
+        .during("removing the like")?;
     Ok(result.rows_affected > 0)
 }
 
 /// How many users like `post_id`.
-pub async fn count(db: &impl ConnectionTrait, post_id: i32) -> Result<i64, RepositoryError> {
+pub async fn count(conn: &impl ConnectionTrait, post_id: i32) -> Result<i64, RepositoryError> {
     let n = like::Entity::find()
         .filter(like::Column::PostId.eq(post_id))
-        .count(db)
-        .await?;
+        .count(conn)
+        .await
+        .during("counting the likes")?;
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
 }

@@ -1,4 +1,4 @@
-//! Tags: names by post, for the eager loaders.
+//! Tags: names by post, for the eager loaders, and creating missing ones.
 
 use std::collections::HashMap;
 
@@ -6,16 +6,17 @@ use blog_entities::{post_tag, tag};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
 };
 
-use crate::RepositoryError;
+use crate::error::During;
+use crate::{RepositoryError, Writer};
 
 /// The tag names of each post in `post_ids`, alphabetical, in one statement
 /// (`post_tags` joined to `tags`).
 pub async fn names_for_posts(
-    db: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     post_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<String>>, RepositoryError> {
     let mut by_post: HashMap<i32, Vec<String>> = HashMap::new();
@@ -30,8 +31,9 @@ pub async fn names_for_posts(
         .filter(post_tag::Column::PostId.is_in(post_ids.iter().copied()))
         .order_by_asc(tag::Column::Name)
         .into_tuple()
-        .all(db)
-        .await?;
+        .all(conn)
+        .await
+        .during("loading the tag names")?;
     for (post_id, name) in rows {
         by_post.entry(post_id).or_default().push(name);
     }
@@ -40,9 +42,10 @@ pub async fn names_for_posts(
 
 /// The tags named `names`, created if missing (2 statements whatever the count).
 pub async fn ensure(
-    db: &impl ConnectionTrait,
+    writer: &mut Writer<impl ConnectionTrait>,
     names: &[String],
 ) -> Result<Vec<tag::Model>, RepositoryError> {
+    const OPERATION: &str = "creating the tags";
     if names.is_empty() {
         return Ok(Vec::new());
     }
@@ -56,11 +59,13 @@ pub async fn ensure(
                 .do_nothing()
                 .to_owned(),
         )
-        .exec_without_returning(db)
-        .await?;
-    Ok(tag::Entity::find()
+        .exec_without_returning(writer.changing(&[tag::Entity.table_name()]))
+        .await
+        .during(OPERATION)?;
+    tag::Entity::find()
         .filter(tag::Column::Name.is_in(names.iter().cloned()))
         .order_by_asc(tag::Column::Name)
-        .all(db)
-        .await?)
+        .all(writer.reader())
+        .await
+        .during(OPERATION)
 }

@@ -3,27 +3,29 @@
 use blog_entities::{category, post, user};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, Statement,
 };
-use serde::{Deserialize, Serialize};
 
+use crate::error::During;
 use crate::{Backend, RepositoryError};
 
 /// The user with this username, if any.
 pub async fn find_by_username(
-    db: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     username: &str,
 ) -> Result<Option<user::Model>, RepositoryError> {
-    Ok(user::Entity::find()
+    user::Entity::find()
         .filter(user::Column::Username.eq(username))
-        .one(db)
-        .await?)
+        .one(conn)
+        .await
+        .during("looking up the user")
 }
 
 /// A user's writing, in numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema)]
-pub struct UserStats {
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct UserStatsRow {
+    /// Posts the user wrote.
     pub total_posts: i64,
     /// Mean `view_count` of the user's posts (0 without posts).
     pub average_views: f64,
@@ -31,10 +33,14 @@ pub struct UserStats {
     pub active_days: i64,
 }
 
-/// [`UserStats`] in one aggregate statement.
-pub async fn stats(db: &DatabaseConnection, user_id: i32) -> Result<UserStats, RepositoryError> {
+/// [`UserStatsRow`] in one aggregate statement.
+pub async fn stats(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<UserStatsRow, RepositoryError> {
+    const OPERATION: &str = "computing the user's stats";
     // Timestamps are `timestamptz` on PostgreSQL and ISO text on SQLite.
-    let day = match Backend::of(db) {
+    let day = match Backend::of(conn) {
         Backend::Postgres => "(created_at AT TIME ZONE 'UTC')::date",
         Backend::Sqlite => "substr(created_at, 1, 10)",
     };
@@ -45,32 +51,36 @@ pub async fn stats(db: &DatabaseConnection, user_id: i32) -> Result<UserStats, R
          FROM posts WHERE user_id = $1"
     );
     let statement =
-        Statement::from_sql_and_values(db.get_database_backend(), sql, [user_id.into()]);
-    let row = db
+        Statement::from_sql_and_values(conn.get_database_backend(), sql, [user_id.into()]);
+    let row = conn
         .query_one_raw(statement)
-        .await?
-        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("an aggregate always has a row".into()))?;
-    Ok(UserStats::from_query_result(&row, "")?)
+        .await
+        .during(OPERATION)?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("an aggregate always has a row".into()))
+        .during(OPERATION)?;
+    UserStatsRow::from_query_result(&row, "").during(OPERATION)
 }
 
 /// One of a user's posts on the dashboard.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema,
-)]
-pub struct RecentPost {
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct RecentPostRow {
+    /// The post's id.
     pub id: i32,
+    /// Its title.
     pub title: String,
+    /// Its category's name.
     pub category: String,
+    /// When it was published.
     pub created_at: DateTime<Utc>,
 }
 
 /// The user's `limit` newest posts with their category names, in one statement.
 pub async fn recent_posts(
-    db: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     user_id: i32,
     limit: u64,
-) -> Result<Vec<RecentPost>, RepositoryError> {
-    Ok(post::Entity::find()
+) -> Result<Vec<RecentPostRow>, RepositoryError> {
+    post::Entity::find()
         .select_only()
         .columns([
             post::Column::Id,
@@ -83,7 +93,8 @@ pub async fn recent_posts(
         .order_by_desc(post::Column::CreatedAt)
         .order_by_desc(post::Column::Id)
         .limit(limit)
-        .into_model::<RecentPost>()
-        .all(db)
-        .await?)
+        .into_model::<RecentPostRow>()
+        .all(conn)
+        .await
+        .during("loading the user's recent posts")
 }

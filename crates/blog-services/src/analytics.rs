@@ -1,88 +1,165 @@
 //! Daily counts of page views and new posts, kept in the Redis hash
-//! `analytics:daily` (fields `2026-11-25:page_views`, `...:new_posts`), or in
-//! process without Redis. Counting is an in-memory increment; a background
+//! `analytics:daily` (fields `2026-11-25:page_views`, `...:new_posts`) whenever
+//! `REDIS_URL` is set, or in process without it. Counting is an in-memory increment; a background
 //! flush adds the counts to the hash, so a page view costs no round trip.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::Utc;
-use serde::Serialize;
 
-use crate::cache::Cache;
-
-/// The hash the counts live in.
-pub const DEFAULT_KEY: &str = "analytics:daily";
+use crate::redis::{RedisFailure, RedisPool};
 
 /// How many days (today included) the dashboard shows.
 pub const DAYS_SHOWN: i64 = 30;
 
+/// The `analytics` section of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyticsConfig {
+    /// The Redis hash the counts live in.
+    pub key: String,
+    /// How often the counts of this process are added to the hash.
+    pub flush_interval: Duration,
+}
+
+impl Default for AnalyticsConfig {
+    fn default() -> Self {
+        AnalyticsConfig {
+            key: "analytics:daily".into(),
+            flush_interval: Duration::from_secs(2),
+        }
+    }
+}
+
 /// One day's counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DailyCounts {
+    /// Pages served.
     pub page_views: i64,
+    /// Posts published.
     pub new_posts: i64,
 }
 
 /// Counts per day (`YYYY-MM-DD`, UTC), oldest first.
 pub type Daily = BTreeMap<String, DailyCounts>;
 
+/// Where the counts are added up.
+#[derive(Debug, Clone)]
+enum Counters {
+    /// The Redis hash, shared by every process.
+    Redis(RedisPool),
+    /// A map in this process (no Redis configured).
+    Local(Arc<Mutex<HashMap<String, i64>>>),
+}
+
 /// Counts page views and new posts; clone it freely (shared state).
 #[derive(Debug, Clone)]
 pub struct Analytics {
-    cache: Cache,
+    counters: Counters,
     key: String,
     pending: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 impl Analytics {
-    /// Counts into the hash `key` of `cache`'s backend.
-    pub fn new(cache: Cache, key: impl Into<String>) -> Self {
+    /// Counts into `config.key` on `redis`, or in process without it.
+    pub fn new(config: &AnalyticsConfig, redis: Option<&RedisPool>) -> Self {
+        let counters = match redis {
+            Some(pool) => Counters::Redis(pool.clone()),
+            None => Counters::Local(Arc::default()),
+        };
         Analytics {
-            cache,
-            key: key.into(),
+            counters,
+            key: config.key.clone(),
             pending: Arc::default(),
         }
     }
 
     /// One page view, today.
     pub fn page_view(&self) {
-        self.add("page_views");
+        self.count("page_views");
     }
 
     /// One new post, today.
     pub fn new_post(&self) {
-        self.add("new_posts");
+        self.count("new_posts");
     }
 
-    fn add(&self, what: &str) {
+    fn count(&self, what: &str) {
         let field = format!("{}:{what}", Utc::now().format("%Y-%m-%d"));
-        *self
-            .pending
-            .lock()
-            .expect("pending lock")
-            .entry(field)
-            .or_insert(0) += 1;
+        *self.lock_pending().entry(field).or_insert(0) += 1;
     }
 
-    /// Adds the pending counts to the hash; kept for the next flush if the
-    /// backend is unreachable.
+    /// Adds the pending counts to the hash; kept for the next flush if Redis
+    /// is unreachable.
     pub async fn flush(&self) {
-        let pending: Vec<(String, i64)> =
-            self.pending.lock().expect("pending lock").drain().collect();
-        if !self.cache.hash_increment(&self.key, &pending).await {
-            let mut back = self.pending.lock().expect("pending lock");
+        let pending: Vec<(String, i64)> = self.lock_pending().drain().collect();
+        if pending.is_empty() {
+            return;
+        }
+        if let Err(err) = self.increment(&pending).await {
+            tracing::debug!(error = %err, "analytics counts kept for the next flush");
+            let mut back = self.lock_pending();
             for (field, n) in pending {
                 *back.entry(field).or_insert(0) += n;
             }
         }
     }
 
+    /// Adds `increments` to the counters (`HINCRBY` on Redis).
+    async fn increment(&self, increments: &[(String, i64)]) -> Result<(), RedisFailure> {
+        match &self.counters {
+            Counters::Redis(pool) => {
+                pool.run(async |conn| {
+                    let mut pipe = redis::pipe();
+                    for (field, n) in increments {
+                        pipe.hincr(&self.key, field, *n).ignore();
+                    }
+                    pipe.query_async::<()>(conn).await
+                })
+                .await
+            }
+            Counters::Local(map) => {
+                let mut map = map.lock().expect("the counters lock is never poisoned");
+                for (field, n) in increments {
+                    *map.entry(field.clone()).or_insert(0) += n;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Every counter of the hash.
+    async fn all(&self) -> Result<HashMap<String, i64>, RedisFailure> {
+        match &self.counters {
+            Counters::Redis(pool) => {
+                pool.run(async |conn| redis::cmd("HGETALL").arg(&self.key).query_async(conn).await)
+                    .await
+            }
+            Counters::Local(map) => Ok(map
+                .lock()
+                .expect("the counters lock is never poisoned")
+                .clone()),
+        }
+    }
+
+    fn lock_pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+        self.pending
+            .lock()
+            .expect("the pending-counts lock is never poisoned")
+    }
+
     /// The last [`DAYS_SHOWN`] days' counts, pending ones included; `None` if
-    /// the backend is unreachable.
+    /// Redis is unreachable.
     pub async fn daily(&self) -> Option<Daily> {
         self.flush().await;
-        let hash = self.cache.hash_get_all(&self.key).await?;
+        let hash = match self.all().await {
+            Ok(hash) => hash,
+            Err(err) => {
+                tracing::warn!(error = %err, "analytics unavailable");
+                return None;
+            }
+        };
         let first = (Utc::now() - chrono::Duration::days(DAYS_SHOWN - 1))
             .format("%Y-%m-%d")
             .to_string();

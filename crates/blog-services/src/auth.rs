@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use blog_repositories::{DatabaseConnection, auth_token, user};
+use blog_repositories::{DatabaseConnection, Writer, auth_token, user};
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
@@ -15,28 +15,55 @@ use crate::{PasswordHasher, ServiceError};
 /// The same message for an unknown user and a wrong password.
 const BAD_CREDENTIALS: &str = "invalid username or password";
 
+/// The longest a token may live (ten years): longer lifetimes are refused at
+/// start, so an expiry date is always representable.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// The `auth` section of the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthConfig {
+    /// How long an API token from `/auth/login/` stays valid (at most
+    /// [`MAX_TOKEN_TTL`]).
+    pub token_ttl: Duration,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            token_ttl: Duration::from_secs(720 * 3600),
+        }
+    }
+}
+
 /// Who a request is from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthUser {
+    /// The user's id.
     pub id: i32,
+    /// Their username.
     pub username: String,
+    /// Admins may read the monitoring endpoints.
     pub is_admin: bool,
 }
 
 /// Backs `/auth/login/`, `/auth/logout/` and the `Authorization: Bearer` header.
+/// Tokens are never cached, so their writes invalidate nothing.
 #[derive(Debug, Clone)]
 pub struct AuthService {
     db: DatabaseConnection,
     hasher: PasswordHasher,
-    token_ttl: Duration,
+    token_ttl: chrono::Duration,
     /// Verified against when the user does not exist, so both failures take as long.
     decoy_hash: String,
 }
 
 impl AuthService {
-    /// Tokens live `token_ttl`; passwords are checked with `hasher`.
-    pub fn new(db: DatabaseConnection, hasher: PasswordHasher, token_ttl: Duration) -> Self {
+    /// Tokens live `config.token_ttl` (capped at [`MAX_TOKEN_TTL`]); passwords
+    /// are checked with `hasher`.
+    pub fn new(db: DatabaseConnection, hasher: PasswordHasher, config: &AuthConfig) -> Self {
         let decoy_hash = hasher.hash("decoy password, never a real one");
+        let token_ttl = chrono::Duration::from_std(config.token_ttl.min(MAX_TOKEN_TTL))
+            .expect("ten years fit in a chrono::Duration");
         AuthService {
             db,
             hasher,
@@ -64,9 +91,9 @@ impl AuthService {
         };
         let token = new_token();
         let now = Utc::now();
-        let expires =
-            now + chrono::Duration::from_std(self.token_ttl).unwrap_or(chrono::Duration::days(30));
-        auth_token::insert(&self.db, user.id, &token_hash(&token), now, expires).await?;
+        let expires = now + self.token_ttl;
+        let mut writer = Writer::autocommit(&self.db);
+        auth_token::insert(&mut writer, user.id, &token_hash(&token), now, expires).await?;
         Ok(token)
     }
 
@@ -84,7 +111,8 @@ impl AuthService {
 
     /// Revokes a token; 401 if it was not valid.
     pub async fn logout(&self, token: &str) -> Result<(), ServiceError> {
-        if auth_token::delete(&self.db, &token_hash(token)).await? {
+        let mut writer = Writer::autocommit(&self.db);
+        if auth_token::delete(&mut writer, &token_hash(token)).await? {
             Ok(())
         } else {
             Err(ServiceError::Unauthorized(

@@ -4,33 +4,97 @@
 
 use std::time::Duration;
 
-use blog_repositories::DatabaseConnection;
-use blog_repositories::user::{self, UserStats};
-use serde::Serialize;
-use serde_json::{Value, json};
+use blog_repositories::user::{self, RecentPostRow, UserStatsRow};
+use blog_repositories::{DatabaseConnection, SecretUrl};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-use crate::ServiceError;
-use crate::analytics::Analytics;
+use crate::analytics::{Analytics, Daily};
 use crate::auth::AuthUser;
-use crate::cache::{Cache, CacheKey, Tag};
+use crate::cache::{Cache, CacheKey, Cacheable};
 use crate::external::ExternalApi;
+use crate::{ServiceError, tags};
 
 /// How long user stats are cached (a write of the user's posts bumps `user:{id}`).
 const STATS_TTL: Duration = Duration::from_secs(300);
 /// How many of the user's posts the dashboard lists.
 const RECENT: u64 = 10;
 
-/// The dashboard: each part is its data, or `{"error": "..."}`.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// The `dashboard` section of the configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DashboardConfig {
+    /// The external stats source (unset: the part reports it unavailable).
+    pub external_api_url: Option<SecretUrl>,
+}
+
+/// A part that could not be had; its message is what the dashboard shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PartFailure(pub String);
+
+/// One part of the dashboard: its data, or why it is missing.
+pub type Part<T> = Result<T, PartFailure>;
+
+/// The dashboard.
+#[derive(Debug, Clone)]
 pub struct Dashboard {
-    #[schema(value_type = Object)]
-    pub user_stats: Value,
-    #[schema(value_type = Object)]
-    pub recent_posts: Value,
-    #[schema(value_type = Object)]
-    pub analytics: Value,
-    #[schema(value_type = Object)]
-    pub external_data: Value,
+    /// The user's writing in numbers.
+    pub user_stats: Part<UserStats>,
+    /// The user's newest posts.
+    pub recent_posts: Part<Vec<RecentPost>>,
+    /// Page views and new posts per day.
+    pub analytics: Part<Daily>,
+    /// Whatever the external API answered.
+    pub external_data: Part<serde_json::Value>,
+}
+
+/// A user's writing, in numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserStats {
+    /// Posts the user wrote.
+    pub total_posts: i64,
+    /// Mean views of the user's posts (0 without posts).
+    pub average_views: f64,
+    /// Distinct days (UTC) on which the user posted.
+    pub active_days: i64,
+}
+
+impl Cacheable for UserStats {
+    const SCHEMA: u32 = 1;
+}
+
+/// One of a user's posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentPost {
+    /// The post's id.
+    pub id: i32,
+    /// Its title.
+    pub title: String,
+    /// Its category's name.
+    pub category: String,
+    /// When it was published.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<UserStatsRow> for UserStats {
+    fn from(row: UserStatsRow) -> Self {
+        UserStats {
+            total_posts: row.total_posts,
+            average_views: row.average_views,
+            active_days: row.active_days,
+        }
+    }
+}
+
+impl From<RecentPostRow> for RecentPost {
+    fn from(row: RecentPostRow) -> Self {
+        RecentPost {
+            id: row.id,
+            title: row.title,
+            category: row.category,
+            created_at: row.created_at,
+        }
+    }
 }
 
 /// Assembles the dashboard.
@@ -68,36 +132,29 @@ impl DashboardService {
             self.external.fetch(),
         );
         Dashboard {
-            user_stats: part(stats),
-            recent_posts: part(recent.map_err(ServiceError::from)),
-            analytics: match analytics {
-                Some(days) => json!({ "daily": days }),
-                None => json!({"error": "Analytics unavailable"}),
-            },
-            external_data: external,
+            user_stats: stats.map_err(failed),
+            recent_posts: recent
+                .map(|rows| rows.into_iter().map(RecentPost::from).collect())
+                .map_err(|err| failed(err.into())),
+            analytics: analytics.ok_or_else(|| PartFailure("Analytics unavailable".into())),
+            external_data: external.map_err(|err| PartFailure(err.to_string())),
         }
     }
 
     /// Total posts, average views and active days: one aggregate statement,
     /// cached 5 minutes under `user:{id}`.
-    pub async fn user_stats(&self, user_id: i32) -> Result<UserStats, ServiceError> {
+    async fn user_stats(&self, user_id: i32) -> Result<UserStats, ServiceError> {
         let key = CacheKey::new("user_stats").arg("id", user_id);
         self.cache
-            .cached(&key, STATS_TTL, &[Tag::user(user_id)], || async {
-                Ok::<_, ServiceError>(user::stats(&self.db, user_id).await?)
+            .cached(&key, STATS_TTL, &[tags::user(user_id)], || async {
+                Ok::<_, ServiceError>(user::stats(&self.db, user_id).await?.into())
             })
             .await
     }
 }
 
-/// A part's JSON, or its error as `{"error": "..."}`.
-fn part<T: Serialize>(result: Result<T, ServiceError>) -> Value {
-    match result.map(|data| serde_json::to_value(data)) {
-        Ok(Ok(value)) => value,
-        Ok(Err(_)) => json!({"error": "unserializable"}),
-        Err(err) => {
-            tracing::warn!(error = %err, "a dashboard part failed");
-            json!({ "error": err.to_string() })
-        }
-    }
+/// A failed database part: logged with its cause, shown by its message.
+fn failed(err: ServiceError) -> PartFailure {
+    tracing::warn!(error = %crate::error::chain(&err), "a dashboard part failed");
+    PartFailure(err.to_string())
 }

@@ -33,11 +33,44 @@ pub enum ServiceError {
 impl From<RepositoryError> for ServiceError {
     fn from(err: RepositoryError) -> Self {
         match err {
-            RepositoryError::Unavailable(_) => ServiceError::Unavailable(err),
-            RepositoryError::MissingReference(_) => {
+            RepositoryError::Unavailable { .. } => ServiceError::Unavailable(err),
+            RepositoryError::MissingReference { .. } => {
                 ServiceError::NotFound("what this refers to was deleted meanwhile".into())
             }
-            other => ServiceError::Internal(other),
+            RepositoryError::Database { .. } | RepositoryError::NotEmpty => {
+                ServiceError::Internal(err)
+            }
         }
+    }
+}
+
+/// `err` and its sources, outermost first: `outer: caused by: inner`. The one
+/// log line of a failure prints this, never a `Debug` dump.
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": caused by: ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_names_every_cause() {
+        let err = ServiceError::Internal(RepositoryError::from_db(
+            "counting the posts",
+            sea_orm::DbErr::Custom("relation \"posts\" does not exist".into()),
+        ));
+        assert_eq!(
+            chain(&err),
+            "internal error: caused by: counting the posts: the statement failed: \
+             caused by: Custom Error: relation \"posts\" does not exist"
+        );
     }
 }

@@ -1,11 +1,13 @@
-//! Business rules of the blog: what a page may ask for, what it gets, and the
-//! benchmark dataset. Services call repositories; the web layer calls services.
+//! Business rules of the blog: what a page may ask for, what it gets, the
+//! tag-invalidated cache, auth, the dashboard and the benchmark dataset.
+//! Services call repositories and return domain values; the web layer calls
+//! services and owns every wire format.
 
-pub mod analysis;
 pub mod analytics;
 pub mod auth;
 pub mod cache;
 pub mod dashboard;
+pub mod database_report;
 pub mod dataset;
 pub mod error;
 pub mod external;
@@ -13,9 +15,11 @@ pub mod health;
 pub mod monitoring;
 pub mod pagination;
 pub mod password;
-pub mod post;
+pub mod posts;
+pub mod redis;
+mod tags;
 
 pub use error::ServiceError;
 pub use pagination::Page;
 pub use password::PasswordHasher;
-pub use post::PostService;
+pub use posts::PostService;

@@ -7,68 +7,93 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use blog_repositories::DatabaseConnection;
-use blog_repositories::monitoring::{self, DatabaseActivity, PoolStats};
+use blog_repositories::activity::{self, DatabaseActivity, PoolStats};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use sysinfo::{Disks, ProcessesToUpdate, System};
 
-use crate::cache::{Cache, CacheStatsSnapshot, RedisInfo};
+use crate::cache::{Cache, CacheBackend, CacheStatsSnapshot};
+use crate::redis::RedisPool;
 
 /// How many samples the history keeps (at 2 s, five minutes).
 pub const HISTORY: usize = 150;
 
 /// One interval of traffic, as the charts plot it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// End of the interval, Unix milliseconds.
     pub timestamp: i64,
+    /// Requests finished in the interval, per second.
     pub requests_per_second: f64,
+    /// Median request duration.
     pub p50_ms: f64,
+    /// 99th-percentile request duration.
     pub p99_ms: f64,
+    /// Mean SQL statements per request.
     pub statements_per_request: f64,
     /// Hits over lookups in the interval; `None` without lookups.
     pub cache_hit_ratio: Option<f64>,
+    /// Pool connections in use at the interval's end.
     pub pool_in_use: u32,
+    /// Pool connections open at the interval's end.
     pub pool_size: u32,
 }
 
 /// Machine figures from the last background sample.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SystemFigures {
+    /// CPU use, all cores.
     pub cpu_percent: f64,
+    /// Memory in use.
     pub memory_percent: f64,
+    /// The root disk's use.
     pub disk_percent: f64,
 }
 
 /// This process.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProcessFigures {
+    /// Resident memory at the last sample.
     pub resident_memory_bytes: u64,
+    /// Since the service started.
     pub uptime_seconds: u64,
 }
 
 /// The cache's counters.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CacheFigures {
-    pub backend: String,
-    pub hits: u64,
-    pub misses: u64,
-    pub errors: u64,
-    pub hit_ratio: f64,
+    /// The backend in use.
+    pub backend: CacheBackend,
+    /// Counters since start.
+    pub stats: CacheStatsSnapshot,
 }
 
-/// `GET /api/monitoring/`.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// What the monitoring endpoint shows of Redis (`INFO`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisInfo {
+    /// Clients connected to Redis.
+    pub connected_clients: i64,
+    /// Redis's memory, as it prints it (`1.05M`).
+    pub used_memory_human: String,
+    /// Commands per second.
+    pub instantaneous_ops_per_sec: i64,
+}
+
+/// Everything `GET /api/monitoring/` shows.
+#[derive(Debug, Clone)]
 pub struct MonitoringReport {
+    /// When the report was made.
     pub timestamp: DateTime<Utc>,
-    /// PostgreSQL's activity; null on SQLite.
+    /// PostgreSQL's activity; `None` on SQLite or when it does not answer.
     pub database: Option<DatabaseActivity>,
+    /// The connection pool now.
     pub pool: PoolStats,
+    /// The cache's counters.
     pub cache: CacheFigures,
-    /// Null without Redis or when it does not answer.
+    /// `None` without Redis or when it does not answer.
     pub redis: Option<RedisInfo>,
-    /// Null until the first background sample.
+    /// `None` until the first background sample.
     pub system: Option<SystemFigures>,
+    /// This process.
     pub process: ProcessFigures,
     /// The last intervals, oldest first.
     pub history: Vec<Sample>,
@@ -96,17 +121,19 @@ struct State {
 pub struct MonitoringService {
     db: DatabaseConnection,
     cache: Cache,
+    redis: Option<RedisPool>,
     started: Instant,
     state: Arc<Mutex<State>>,
 }
 
 impl MonitoringService {
-    /// A service over the pool `db` and `cache`.
-    pub fn new(db: DatabaseConnection, cache: Cache) -> Self {
+    /// A service over the pool `db`, `cache`, and `redis` if there is one.
+    pub fn new(db: DatabaseConnection, cache: Cache, redis: Option<RedisPool>) -> Self {
         let last_cache = cache.stats();
         MonitoringService {
             db,
             cache,
+            redis,
             started: Instant::now(),
             state: Arc::new(Mutex::new(State {
                 interval: Interval::default(),
@@ -121,7 +148,7 @@ impl MonitoringService {
 
     /// Counts one finished request (the request monitor calls this).
     pub fn record_request(&self, duration: Duration, statements: u32) {
-        let mut state = self.state.lock().expect("monitoring lock");
+        let mut state = self.lock();
         state
             .interval
             .durations_ms
@@ -131,9 +158,9 @@ impl MonitoringService {
 
     /// Closes the interval in progress into a [`Sample`] of the history.
     fn roll(&self) {
-        let pool = monitoring::pool_stats(&self.db);
+        let pool = activity::pool_stats(&self.db);
         let cache = self.cache.stats();
-        let mut state = self.state.lock().expect("monitoring lock");
+        let mut state = self.lock();
         let elapsed = state.interval_started.elapsed().as_secs_f64().max(0.001);
         let mut interval = std::mem::take(&mut state.interval);
         interval.durations_ms.sort_by(f64::total_cmp);
@@ -163,8 +190,8 @@ impl MonitoringService {
     }
 
     /// Every `interval`: closes a sample and samples the machine. Runs until the
-    /// runtime stops.
-    pub fn spawn_sampler(&self, interval: Duration) {
+    /// task is aborted or the runtime stops.
+    pub fn spawn_sampler(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
         let service = self.clone();
         tokio::spawn(async move {
             let mut system = System::new().ok();
@@ -176,12 +203,34 @@ impl MonitoringService {
                 service.roll();
                 if let Some(system) = system.as_mut() {
                     let figures = sample_system(system, pid);
-                    let mut state = service.state.lock().expect("monitoring lock");
+                    let mut state = service.lock();
                     state.system = Some(figures.0);
                     state.resident_memory = figures.1;
                 }
             }
-        });
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .expect("the monitoring lock is never poisoned")
+    }
+
+    /// Redis's `INFO` figures; `None` without Redis or when it does not answer.
+    async fn redis_info(&self) -> Option<RedisInfo> {
+        let text = self.redis.as_ref()?.info().await.ok()?;
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        Some(RedisInfo {
+            connected_clients: field("connected_clients").parse().unwrap_or(0),
+            used_memory_human: field("used_memory_human"),
+            instantaneous_ops_per_sec: field("instantaneous_ops_per_sec").parse().unwrap_or(0),
+        })
     }
 
     /// Everything `/api/monitoring/` shows: 1 statement on PostgreSQL, none on
@@ -189,23 +238,19 @@ impl MonitoringService {
     /// worth seeing, most of all then.
     pub async fn report(&self) -> MonitoringReport {
         let (database, redis) =
-            tokio::join!(monitoring::activity(&self.db), self.cache.redis_info());
+            tokio::join!(activity::server_activity(&self.db), self.redis_info());
         let database = database.unwrap_or_else(|err| {
-            tracing::warn!(error = %err, "database figures unavailable");
+            tracing::warn!(error = %crate::error::chain(&err), "database figures unavailable");
             None
         });
-        let stats = self.cache.stats();
-        let state = self.state.lock().expect("monitoring lock");
+        let state = self.lock();
         MonitoringReport {
             timestamp: Utc::now(),
             database,
-            pool: monitoring::pool_stats(&self.db),
+            pool: activity::pool_stats(&self.db),
             cache: CacheFigures {
-                backend: self.cache.backend_name().to_owned(),
-                hits: stats.hits,
-                misses: stats.misses,
-                errors: stats.errors,
-                hit_ratio: stats.hit_ratio(),
+                backend: self.cache.backend(),
+                stats: self.cache.stats(),
             },
             redis,
             system: state.system.clone(),
@@ -219,7 +264,7 @@ impl MonitoringService {
 
     /// The pool right now (for the Prometheus gauges).
     pub fn pool(&self) -> PoolStats {
-        monitoring::pool_stats(&self.db)
+        activity::pool_stats(&self.db)
     }
 }
 

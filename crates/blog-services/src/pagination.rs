@@ -12,7 +12,7 @@ pub const PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE: u64 = 1_000_000;
 
 /// A validated 1-based page number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageNumber(u64);
 
 impl PageNumber {
@@ -59,6 +59,7 @@ impl PageNumber {
 /// One page of a counted list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
+    /// This page's items.
     pub items: Vec<T>,
     /// 1-based.
     pub page: u64,

@@ -4,7 +4,8 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Argon2, Params};
 
 /// Hashes and verifies passwords. The default uses argon2id's recommended cost;
-/// [`PasswordHasher::fast_insecure`] exists for tests that create many users.
+/// with the `test-util` feature, `PasswordHasher::fast_insecure` gives tests
+/// that create many users the cheapest parameters.
 #[derive(Debug, Clone)]
 pub struct PasswordHasher {
     params: Params,
@@ -20,6 +21,7 @@ impl Default for PasswordHasher {
 
 impl PasswordHasher {
     /// The cheapest parameters argon2 allows: for test fixtures only.
+    #[cfg(any(test, feature = "test-util"))]
     pub fn fast_insecure() -> Self {
         PasswordHasher {
             params: Params::new(Params::MIN_M_COST, Params::MIN_T_COST, 1, None)

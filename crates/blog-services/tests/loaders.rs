@@ -4,11 +4,13 @@
 
 use std::collections::HashMap;
 
-use blog_repositories::post::{PostCard, PostRepository, read_time_minutes};
-use blog_repositories::query_monitor::{assert_num_queries, track};
+use blog_repositories::post::{self, PostCardRow};
+use blog_repositories::statement_counter::track;
 use blog_services::PasswordHasher;
 use blog_services::dataset::{self, DatasetSpec};
-use blog_testkit::TestDatabase;
+use blog_services::posts::PostCard;
+use blog_services::posts::model::read_time_minutes;
+use blog_testkit::{TestDatabase, assert_num_queries};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, Value};
 
 async fn seeded(posts: usize) -> TestDatabase {
@@ -52,7 +54,7 @@ async fn scalar(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> i64 {
 /// newest approved comments the card should carry (None: all, oldest first).
 async fn assert_matches_ground_truth(
     db: &DatabaseConnection,
-    card: &PostCard,
+    card: &PostCardRow,
     comments: Option<i64>,
 ) {
     let id = || vec![Value::from(card.id)];
@@ -101,7 +103,9 @@ async fn assert_matches_ground_truth(
         .await
     );
     let words = scalar(db, "SELECT word_count FROM posts WHERE id = $1", id()).await;
-    assert_eq!(card.read_time, read_time_minutes(words as i32));
+    assert_eq!(i64::from(card.word_count), words);
+    let domain = PostCard::from(card.clone());
+    assert_eq!(domain.read_time, read_time_minutes(words as i32));
     let expected_comments =
         match comments {
             Some(n) => column(
@@ -138,8 +142,11 @@ async fn assert_matches_ground_truth(
 async fn list_loader_matches_plain_sql_for_every_field() {
     let test_db = seeded(60).await;
     let db = &test_db.db;
-    let repo = PostRepository::new(db.clone());
-    let cards = repo.posts().with_related_data().fetch(0, 20).await.unwrap();
+    let cards = post::posts(db)
+        .with_related_data()
+        .fetch(0, 20)
+        .await
+        .unwrap();
     assert_eq!(cards.len(), 20);
     // Newest first: the seed dates posts in id order.
     let ids: Vec<i32> = cards.iter().map(|c| c.id).collect();
@@ -164,14 +171,13 @@ async fn list_loader_matches_plain_sql_for_every_field() {
 async fn detail_loader_has_every_approved_comment_and_the_content() {
     let test_db = seeded(30).await;
     let db = &test_db.db;
-    let repo = PostRepository::new(db.clone());
     let busiest = scalar(
         db,
         "SELECT post_id FROM comments WHERE is_approved = TRUE GROUP BY post_id ORDER BY COUNT(*) DESC, post_id LIMIT 1",
         vec![],
     )
     .await as i32;
-    let detail = assert_num_queries(3, repo.find_detail(busiest))
+    let detail = assert_num_queries(3, post::find_detail(db, busiest))
         .await
         .unwrap()
         .unwrap();
@@ -190,7 +196,7 @@ async fn detail_loader_has_every_approved_comment_and_the_content() {
         .await
     );
     assert!(
-        assert_num_queries(1, repo.find_detail(999_999))
+        assert_num_queries(1, post::find_detail(db, 999_999))
             .await
             .unwrap()
             .is_none()
@@ -202,31 +208,32 @@ async fn detail_loader_has_every_approved_comment_and_the_content() {
 async fn statement_counts_do_not_grow_with_the_data() {
     for posts in [30, 300] {
         let test_db = seeded(posts).await;
-        let repo = PostRepository::new(test_db.db.clone());
-        let cards = assert_num_queries(3, repo.posts().with_related_data().fetch(0, 20))
+        let db = &test_db.db;
+        let cards = assert_num_queries(3, post::posts(db).with_related_data().fetch(0, 20))
             .await
             .unwrap();
         assert_eq!(cards.len(), 20);
-        assert_num_queries(1, repo.posts().count()).await.unwrap();
-        let filtered = repo
-            .posts()
+        assert_num_queries(1, post::posts(db).count())
+            .await
+            .unwrap();
+        let filtered = post::posts(db)
             .in_category(2)
             .tagged("tag7")
             .by_author(3)
             .matching("django");
         assert_num_queries(1, filtered.count()).await.unwrap();
         // An empty window costs only the cards statement.
-        let none = assert_num_queries(1, repo.posts().with_related_data().fetch(10_000, 20))
+        let none = assert_num_queries(1, post::posts(db).with_related_data().fetch(10_000, 20))
             .await
             .unwrap();
         assert!(none.is_empty());
-        let detail = assert_num_queries(3, repo.find_detail(posts as i32 / 2))
+        let detail = assert_num_queries(3, post::find_detail(db, posts as i32 / 2))
             .await
             .unwrap();
         assert!(detail.is_some());
         let found = assert_num_queries(
             3,
-            repo.posts()
+            post::posts(db)
                 .matching("django")
                 .with_related_data()
                 .fetch(0, 21),
@@ -241,9 +248,8 @@ async fn statement_counts_do_not_grow_with_the_data() {
 async fn filters_compose_and_match_plain_sql() {
     let test_db = seeded(120).await;
     let db = &test_db.db;
-    let repo = PostRepository::new(db.clone());
 
-    let by_category = repo.posts().in_category(3);
+    let by_category = post::posts(db).in_category(3);
     let expected = scalar(
         db,
         "SELECT COUNT(*) FROM posts WHERE category_id = 3",
@@ -259,8 +265,7 @@ async fn filters_compose_and_match_plain_sql() {
             .all(|c| c.category_id == 3 && c.category == "Databases")
     );
 
-    let tagged: Vec<i32> = repo
-        .posts()
+    let tagged: Vec<i32> = post::posts(db)
         .tagged("tag5")
         .with_related_data()
         .fetch(0, 500)
@@ -282,8 +287,7 @@ async fn filters_compose_and_match_plain_sql() {
     assert!(!expected.is_empty());
     assert_eq!(tagged, expected);
 
-    let mine = repo
-        .posts()
+    let mine = post::posts(db)
         .by_author(1)
         .with_related_data()
         .fetch(0, 500)
@@ -308,8 +312,7 @@ async fn filters_compose_and_match_plain_sql() {
     )
     .await
     .remove(0);
-    let all = repo
-        .posts()
+    let all = post::posts(db)
         .in_category(category)
         .by_author(author)
         .tagged(tag.clone())
@@ -335,14 +338,16 @@ async fn filters_compose_and_match_plain_sql() {
     .collect();
     assert!(expected.contains(&50), "post 50 holds django");
     assert_eq!(got, expected);
-    assert_eq!(repo.posts().tagged("no-such-tag").count().await.unwrap(), 0);
+    assert_eq!(
+        post::posts(db).tagged("no-such-tag").count().await.unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
 async fn search_matches_every_word_in_title_or_content() {
     let test_db = seeded(80).await;
     let db = &test_db.db;
-    let repo = PostRepository::new(db.clone());
     // Ground truth in Rust: the ids, newest first, of posts holding every word.
     let ids = column(
         db,
@@ -366,18 +371,14 @@ async fn search_matches_every_word_in_title_or_content() {
             .map(|(id, _)| id.parse().unwrap())
             .collect()
     };
-    let found = |term: &'static str| {
-        let repo = repo.clone();
-        async move {
-            let cards = repo
-                .posts()
-                .matching(term)
-                .with_related_data()
-                .fetch(0, 500)
-                .await
-                .unwrap();
-            cards.iter().map(|c| c.id).collect::<Vec<i32>>()
-        }
+    let found = |term: &'static str| async move {
+        let cards = post::posts(db)
+            .matching(term)
+            .with_related_data()
+            .fetch(0, 500)
+            .await
+            .unwrap();
+        cards.iter().map(|c| c.id).collect::<Vec<i32>>()
     };
     assert_eq!(
         found("django performance").await,
@@ -393,8 +394,7 @@ async fn search_matches_every_word_in_title_or_content() {
         .find(|w| w.len() == 6 && expected(&[w]).len() < 10)
         .map(str::to_owned);
     let rare = rare.expect("80 posts hold some rare made-up word");
-    let cards = repo
-        .posts()
+    let cards = post::posts(db)
         .matching(rare.clone())
         .with_related_data()
         .fetch(0, 500)
@@ -402,20 +402,20 @@ async fn search_matches_every_word_in_title_or_content() {
         .unwrap();
     let got: Vec<i32> = cards.iter().map(|c| c.id).collect();
     assert_eq!(got, expected(&[rare.as_str()]));
-    assert_eq!(repo.posts().matching("zzzqqq").count().await.unwrap(), 0);
+    assert_eq!(post::posts(db).matching("zzzqqq").count().await.unwrap(), 0);
     // LIKE wildcards in a query match themselves, not everything.
-    assert_eq!(repo.posts().matching("%").count().await.unwrap(), 0);
+    assert_eq!(post::posts(db).matching("%").count().await.unwrap(), 0);
 }
 
 #[tokio::test]
 async fn concurrent_scopes_count_their_own_statements() {
     let test_db = seeded(30).await;
-    let repo = PostRepository::new(test_db.db.clone());
-    let loader = repo.posts().with_related_data();
+    let db = &test_db.db;
+    let loader = post::posts(db).with_related_data();
     let list = track(loader.fetch(0, 20));
     let count = track(async {
-        repo.posts().count().await.unwrap();
-        repo.posts().count().await.unwrap()
+        post::posts(db).count().await.unwrap();
+        post::posts(db).count().await.unwrap()
     });
     let ((_, list_stats), (_, count_stats)) = tokio::join!(list, count);
     assert_eq!(list_stats.statements, 3);

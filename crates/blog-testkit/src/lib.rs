@@ -7,11 +7,14 @@
 //! name carries a hash of their sources) and cloned per test, in milliseconds.
 //! Databases and files left by killed test processes are swept at start.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use blog_repositories::database::{self, DatabaseSettings};
+use blog_repositories::statement_counter::track_with_sql;
+use blog_repositories::{DatabaseConfig, PoolConfig, SecretUrl, database};
+use blog_services::cache::{CacheBackend, CacheConfig};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
 /// An isolated, migrated, empty database that disappears when dropped.
@@ -42,12 +45,16 @@ impl TestDatabase {
         }
     }
 
-    /// Settings for a small pool on `url`, as the service would open it.
-    pub fn settings(url: &str) -> DatabaseSettings {
-        DatabaseSettings {
-            max_connections: 5,
-            min_connections: 0,
-            ..DatabaseSettings::new(url)
+    /// The configuration of a small pool on `url`, as the service would open it.
+    pub fn config(url: &str) -> DatabaseConfig {
+        DatabaseConfig {
+            url: SecretUrl::new(url),
+            pool: PoolConfig {
+                max_connections: 5,
+                min_connections: 0,
+                ..PoolConfig::default()
+            },
+            ..DatabaseConfig::default()
         }
     }
 
@@ -78,7 +85,7 @@ impl TestDatabase {
                 .await
                 .expect("create template database");
             let url = with_database(maintenance_url, &building);
-            let db = database::connect(&Self::settings(&url))
+            let db = database::connect(&Self::config(&url))
                 .await
                 .expect("connect template");
             database::migrate(&db).await.expect("migrate template");
@@ -104,7 +111,7 @@ impl TestDatabase {
         admin.close().await.ok();
 
         let url = with_database(maintenance_url, &name);
-        let db = database::connect(&Self::settings(&url))
+        let db = database::connect(&Self::config(&url))
             .await
             .expect("connect test database");
         TestDatabase {
@@ -126,7 +133,7 @@ impl TestDatabase {
             // Build aside, then rename: concurrent test processes never see half a template.
             let building = dir.join(format!("building-{}.sqlite3", unique_suffix()));
             let url = sqlite_url(&building);
-            let db = database::connect(&Self::settings(&url))
+            let db = database::connect(&Self::config(&url))
                 .await
                 .expect("create template");
             database::migrate(&db).await.expect("migrate template");
@@ -140,7 +147,7 @@ impl TestDatabase {
         let path = dir.join(format!("test-{}.sqlite3", unique_suffix()));
         std::fs::copy(&template, &path).expect("clone template");
         let url = sqlite_url(&path);
-        let db = database::connect(&Self::settings(&url))
+        let db = database::connect(&Self::config(&url))
             .await
             .expect("connect test database");
         TestDatabase {
@@ -199,6 +206,45 @@ pub fn redis_url() -> Option<String> {
 /// A cache key prefix no other test uses, so tests can share one Redis.
 pub fn unique_prefix() -> String {
     format!("blogtest{}", unique_suffix())
+}
+
+/// The cache the environment offers (Redis with `TEST_REDIS_URL`, else in
+/// process), under a prefix of its own, with a timeout generous enough that a
+/// loaded CI machine never turns a slow answer into a miss.
+pub fn cache_config() -> CacheConfig {
+    let redis_url = redis_url().map(SecretUrl::new);
+    CacheConfig {
+        backend: if redis_url.is_some() {
+            CacheBackend::Redis
+        } else {
+            CacheBackend::Memory
+        },
+        redis_url,
+        prefix: unique_prefix(),
+        timeout: Duration::from_millis(500),
+        ..CacheConfig::default()
+    }
+}
+
+/// Runs `fut` and panics unless it executed exactly `expected` SQL statements,
+/// listing them: the project's `assertNumQueries`.
+pub async fn assert_num_queries<F: Future>(expected: u32, fut: F) -> F::Output {
+    let (output, stats) = track_with_sql(fut).await;
+    if stats.statements != expected {
+        let listing = stats
+            .sql
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, sql)| format!("  {}. {sql}", i + 1))
+            .collect::<Vec<_>>()
+            .join("\n");
+        panic!(
+            "expected {expected} SQL statements, {} ran:\n{listing}",
+            stats.statements
+        );
+    }
+    output
 }
 
 /// A single-connection pool on the maintenance database, without monitoring.

@@ -42,7 +42,7 @@ impl FromRequest for MonitoringReader {
             bearer_token(req).or_else(|| req.cookie(TOKEN_COOKIE).map(|c| c.value().to_owned()));
         Box::pin(async move {
             let state = state.expect("AppState is registered with the app");
-            if state.monitoring_public {
+            if state.monitoring_config.public {
                 return Ok(MonitoringReader);
             }
             let token = token.ok_or_else(|| {

@@ -1,5 +1,6 @@
 //! One place maps every error to its HTTP status and body: JSON
-//! (`{"error": "..."}`) under `/api/`, `/auth/` and `/health/`, an HTML page elsewhere.
+//! (`{"error": "..."}`) under `/api/`, `/auth/` and `/health/`, an HTML page
+//! elsewhere. A 5xx is logged once, here, with its whole cause chain.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 use blog_services::ServiceError;
+use blog_services::error::chain;
 use serde::Serialize;
 
 use crate::views::ErrorPage;
@@ -18,6 +20,7 @@ use crate::views::ErrorPage;
 /// An error a handler returns; `?` converts service and template errors.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// What a service refused or failed to do.
     #[error(transparent)]
     Service(#[from] ServiceError),
     /// The request itself is malformed (a parameter that does not parse).
@@ -29,8 +32,20 @@ pub enum AppError {
     /// The body is not in a format this endpoint reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("template rendering failed: {0}")]
+    /// A page template failed to render: a bug, 500.
+    #[error("rendering the page failed")]
     Template(#[from] askama::Error),
+    /// The request ran one statement shape more often than the threshold, and
+    /// the detector is strict (the tests' setting): 500.
+    #[error("N+1 query detected on {route}: {count} x {shape}")]
+    NPlusOne {
+        /// The route pattern.
+        route: String,
+        /// How often the shape ran.
+        count: u32,
+        /// The statement shape.
+        shape: String,
+    },
 }
 
 impl AppError {
@@ -60,9 +75,9 @@ impl ResponseError for AppError {
                 StatusCode::NOT_FOUND
             }
             AppError::Service(ServiceError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Service(ServiceError::Internal(_)) | AppError::Template(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Service(ServiceError::Internal(_))
+            | AppError::Template(_)
+            | AppError::NPlusOne { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -126,7 +141,11 @@ pub async fn render_errors(
     let message = match res.response().error() {
         Some(err) => {
             if status.is_server_error() {
-                tracing::error!(status = status.as_u16(), error = %err, cause = ?err, "request failed");
+                let cause = match err.as_error::<AppError>() {
+                    Some(app) => chain(app),
+                    None => err.to_string(),
+                };
+                tracing::error!(status = status.as_u16(), error = %cause, "request failed");
             }
             match err.as_error::<AppError>() {
                 Some(app) => {

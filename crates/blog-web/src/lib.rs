@@ -1,15 +1,32 @@
-//! The web layer of the blog: configuration, actix-web handlers, askama views,
-//! middleware, and the subcommands of the `blog` binary.
+//! The web layer of the blog: configuration, the composition root, actix-web
+//! handlers, the JSON contract, askama views, middleware, and the subcommands
+//! of the `blog` binary.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`config`] | the nested configuration and its variable table |
+//! | [`startup`] | [`startup::Application::build`]: configuration in, running service out |
+//! | [`state`] | the services every handler reaches |
+//! | [`routes`] | the route table and middleware order |
+//! | [`handlers`] | parse, call one service, render |
+//! | [`wire`] | every JSON body and its OpenAPI schema |
+//! | [`views`] | the askama pages |
+//! | [`error`] | errors to statuses and bodies, in one place |
+//! | [`request_metrics`], [`prometheus`] | per-request costs, `/metrics` |
+//! | [`commands`] | `blog serve`, `migrate`, `seed`, `analyze` |
 
-pub mod app;
 pub mod assets;
 pub mod auth;
 pub mod commands;
 pub mod config;
 pub mod error;
 pub mod handlers;
-pub mod monitor;
+pub mod logging;
 pub mod openapi;
+pub mod prometheus;
+pub mod request_metrics;
+pub mod routes;
+pub mod startup;
 pub mod state;
-pub mod telemetry;
 pub mod views;
+pub mod wire;

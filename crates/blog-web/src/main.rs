@@ -1,11 +1,13 @@
-//! `blog`: serve the site, migrate the database, or seed the benchmark dataset.
+//! `blog`: serve the site, migrate the database, seed the benchmark dataset,
+//! or analyze the database's statistics.
 
 use std::process::ExitCode;
 
-use blog_web::commands;
-use blog_web::config::Config;
-use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
+use blog_services::error::chain;
+use blog_web::commands::{self, AnalyzeRequest, Format};
+use blog_web::config::{Config, help_text};
+use blog_web::logging;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "blog", version, about = "A fast, N+1-free blog.")]
@@ -43,33 +45,35 @@ enum Command {
         table: Option<String>,
         /// text for people, json for scripts.
         #[arg(long, value_enum, default_value = "text")]
-        format: commands::Format,
+        format: Format,
     },
+}
+
+/// The command line, with every configuration variable in `--help`.
+fn parse_cli() -> Cli {
+    let help = help_text();
+    let command = Cli::command()
+        .after_help(help.clone())
+        .mut_subcommand("serve", |serve| serve.after_help(help));
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
 }
 
 #[actix_web::main]
 async fn main() -> ExitCode {
     release_large_allocations();
-    let cli = Cli::parse();
-    let config = match Config::from_env() {
-        Ok(config) => config,
+    let cli = parse_cli();
+    let (config, unknown) = match Config::from_env() {
+        Ok(read) => read,
         Err(err) => {
             eprintln!("blog: {err}");
             return ExitCode::from(2);
         }
     };
-    let filter = match EnvFilter::try_new(&config.log_filter) {
-        Ok(filter) => filter,
-        Err(err) => {
-            eprintln!(
-                "blog: invalid configuration: RUST_LOG={:?}: {err}",
-                config.log_filter
-            );
-            return ExitCode::from(2);
-        }
-    };
-    tracing_subscriber::fmt().with_env_filter(filter).init();
-
+    logging::init(&config.log);
+    for name in unknown {
+        tracing::warn!(variable = %name, "unknown BLOG_ variable ignored (see blog --help)");
+    }
     let outcome = match cli.command {
         Command::Serve => commands::serve(&config).await.map(|()| true),
         Command::Migrate => commands::migrate(&config).await.map(|()| true),
@@ -82,7 +86,7 @@ async fn main() -> ExitCode {
             table,
             format,
         } => {
-            let request = commands::AnalyzeRequest {
+            let request = AnalyzeRequest {
                 slow_queries,
                 min_ms,
                 table,
@@ -95,7 +99,7 @@ async fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(2),
         Err(err) => {
-            eprintln!("blog: {err:#}");
+            eprintln!("blog: {}", chain(&err));
             ExitCode::FAILURE
         }
     }
@@ -105,6 +109,7 @@ async fn main() -> ExitCode {
 /// argon2 hash (login, seeding) allocates 19 MiB; with glibc's adaptive
 /// threshold those land in per-thread arenas that are never given back, and
 /// `blog seed` peaked at 449 MB resident (53 MB with this).
+#[allow(unsafe_code)]
 fn release_large_allocations() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator tuning; called before any thread starts.

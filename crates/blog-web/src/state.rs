@@ -1,62 +1,54 @@
-//! What every handler can reach: the services, built once at start.
-
-use std::time::Duration;
+//! What every handler can reach: the services, built once at start from the
+//! configuration (the composition root's second half; see [`crate::startup`]).
 
 use blog_repositories::DatabaseConnection;
-use blog_services::analytics::{self, Analytics};
+use blog_services::PasswordHasher;
+use blog_services::PostService;
+use blog_services::analytics::Analytics;
 use blog_services::auth::AuthService;
 use blog_services::cache::Cache;
 use blog_services::dashboard::DashboardService;
 use blog_services::external::ExternalApi;
 use blog_services::health::HealthService;
 use blog_services::monitoring::MonitoringService;
-use blog_services::{PasswordHasher, PostService};
+use blog_services::redis::RedisPool;
 
-/// The settings the services take from configuration.
-#[derive(Debug, Clone)]
-pub struct StateSettings {
-    /// How long an API token stays valid.
-    pub token_ttl: Duration,
-    /// The dashboard's external source.
-    pub external_api_url: Option<String>,
-    /// Whether anyone may read the monitoring endpoints.
-    pub monitoring_public: bool,
-    /// The hash that daily analytics are counted into.
-    pub analytics_key: String,
-}
-
-impl Default for StateSettings {
-    fn default() -> Self {
-        StateSettings {
-            token_ttl: Duration::from_secs(30 * 24 * 3600),
-            external_api_url: None,
-            monitoring_public: false,
-            analytics_key: analytics::DEFAULT_KEY.into(),
-        }
-    }
-}
+use crate::config::Config;
+use crate::request_metrics::MonitoringConfig;
+use crate::startup::StartupError;
 
 /// Shared by all workers (cheap clones of pool handles and shared state).
 #[derive(Debug, Clone)]
 pub struct AppState {
+    /// Posts: reads, writes, likes, comments.
     pub posts: PostService,
+    /// Logins and tokens.
     pub auth: AuthService,
+    /// The health check.
     pub health: HealthService,
+    /// The dashboard.
     pub dashboard: DashboardService,
+    /// The monitoring figures.
     pub monitoring: MonitoringService,
+    /// Page-view and new-post counts.
     pub analytics: Analytics,
+    /// The cache (its statistics are part of the monitoring figures).
     pub cache: Cache,
-    pub monitoring_public: bool,
+    /// What the request monitor measures and who may read monitoring.
+    pub monitoring_config: MonitoringConfig,
 }
 
 impl AppState {
-    /// The services over the pool `db` and `cache`.
-    pub fn new(db: DatabaseConnection, cache: Cache, settings: &StateSettings) -> Self {
-        let analytics = Analytics::new(cache.clone(), settings.analytics_key.clone());
-        let external = ExternalApi::new(settings.external_api_url.clone());
-        AppState {
+    /// The services over the pool `db`, configured by `config`. Builds the
+    /// Redis pool (without connecting) when `REDIS_URL` is set.
+    pub fn new(db: DatabaseConnection, config: &Config) -> Result<Self, StartupError> {
+        let redis = RedisPool::from_config(&config.cache).map_err(StartupError::Redis)?;
+        let cache = Cache::new(&config.cache, redis.as_ref());
+        let analytics = Analytics::new(&config.analytics, redis.as_ref());
+        let external = ExternalApi::new(config.dashboard.external_api_url.clone());
+        Ok(AppState {
             posts: PostService::new(db.clone(), cache.clone(), analytics.clone()),
-            auth: AuthService::new(db.clone(), PasswordHasher::default(), settings.token_ttl),
+            auth: AuthService::new(db.clone(), PasswordHasher::default(), &config.auth),
             health: HealthService::new(db.clone()),
             dashboard: DashboardService::new(
                 db.clone(),
@@ -64,10 +56,10 @@ impl AppState {
                 analytics.clone(),
                 external,
             ),
-            monitoring: MonitoringService::new(db, cache.clone()),
+            monitoring: MonitoringService::new(db, cache.clone(), redis),
             analytics,
             cache,
-            monitoring_public: settings.monitoring_public,
-        }
+            monitoring_config: config.monitoring.clone(),
+        })
     }
 }

@@ -3,8 +3,7 @@
 
 use actix_web::HttpResponse;
 use askama::Template;
-use blog_repositories::post::PostDetail;
-use blog_services::post::{PostListing, SearchResults};
+use blog_services::posts::{PostDetail, PostListing, SearchResults};
 
 use crate::error::AppError;
 
@@ -18,7 +17,9 @@ pub fn html(page: &impl Template) -> Result<HttpResponse, AppError> {
 /// Links to the neighbouring pages of a list.
 #[derive(Debug, Clone, Default)]
 pub struct PageLinks {
+    /// The previous page, if any.
     pub previous_url: Option<String>,
+    /// The next page, if any.
     pub next_url: Option<String>,
     /// "Page 2 of 9", or "Page 2" where the total is not counted.
     pub position: String,
@@ -28,11 +29,17 @@ pub struct PageLinks {
 #[derive(Template)]
 #[template(path = "post_list.html")]
 pub struct PostListPage<'a> {
+    /// The page's posts and navigation.
     pub listing: &'a PostListing,
+    /// "Latest posts", "Rust posts tagged #async", ...
     pub heading: String,
+    /// The category filtered on, highlighted in the navigation.
     pub current_category: Option<i32>,
+    /// The previous page, if any.
     pub previous_url: Option<String>,
+    /// The next page, if any.
     pub next_url: Option<String>,
+    /// "Page 2 of 9".
     pub position: String,
 }
 
@@ -60,6 +67,7 @@ impl<'a> PostListPage<'a> {
 #[derive(Template)]
 #[template(path = "post_detail.html")]
 pub struct PostDetailPage<'a> {
+    /// The post.
     pub post: &'a PostDetail,
 }
 
@@ -67,9 +75,13 @@ pub struct PostDetailPage<'a> {
 #[derive(Template)]
 #[template(path = "search.html")]
 pub struct SearchPage<'a> {
+    /// The query and a page of matches.
     pub results: &'a SearchResults,
+    /// The previous page, if any.
     pub previous_url: Option<String>,
+    /// The next page, if any.
     pub next_url: Option<String>,
+    /// "Page 2".
     pub position: String,
 }
 
@@ -77,8 +89,11 @@ pub struct SearchPage<'a> {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
+    /// The HTTP status.
     pub status: u16,
+    /// Its reason phrase.
     pub title: &'a str,
+    /// What went wrong, for a person.
     pub message: &'a str,
 }
 

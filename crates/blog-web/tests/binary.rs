@@ -104,7 +104,7 @@ fn a_bad_setting_stops_the_start_with_one_clear_line() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(
         stderr.trim(),
-        "blog: invalid configuration: BLOG_DB_MAX_CONNECTIONS=\"lots\": a whole number of at least 1"
+        "blog: invalid configuration: BLOG_DB_MAX_CONNECTIONS=\"lots\": a whole number from 1 to 10000"
     );
     assert!(!dir.0.join("blog.sqlite3").exists(), "nothing was created");
 }
@@ -156,7 +156,7 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
     // pool, and use a fresh one from here on.
     test_db.db.clone().close().await.unwrap();
     let db =
-        blog_repositories::database::connect(&blog_testkit::TestDatabase::settings(&test_db.url))
+        blog_repositories::database::connect(&blog_testkit::TestDatabase::config(&test_db.url))
             .await
             .unwrap();
     let dir = WorkDir::new("analyze-pg");
@@ -218,7 +218,7 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
         if posts["inserts"] == 30 {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert_eq!(posts["table"], "posts");
     assert_eq!(posts["inserts"], 30);

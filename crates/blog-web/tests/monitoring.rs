@@ -6,15 +6,16 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::middleware::from_fn;
-use actix_web::{App, test, web};
-use blog_repositories::database::{self, DatabaseSettings};
+use actix_web::{test, web};
+use blog_repositories::database;
 use blog_services::PasswordHasher;
-use blog_services::cache::Cache;
+use blog_services::cache::{CacheBackend, CacheConfig};
 use blog_services::dataset::{self, DatasetSpec};
 use blog_testkit::TestDatabase;
-use blog_web::monitor::{MonitorSettings, monitor_requests};
-use blog_web::state::{AppState, StateSettings};
+use blog_web::config::Config;
+use blog_web::request_metrics::MonitoringConfig;
+use blog_web::routes;
+use blog_web::state::AppState;
 use tracing_subscriber::fmt::MakeWriter;
 
 /// Log lines written by the subscriber under test.
@@ -44,6 +45,20 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
+/// The services over `db`, uncached, measured as `monitoring` says: the same
+/// wiring `blog serve` uses, in process.
+fn state(db: sea_orm::DatabaseConnection, monitoring: MonitoringConfig) -> web::Data<AppState> {
+    let config = Config {
+        cache: CacheConfig {
+            backend: CacheBackend::Off,
+            ..CacheConfig::default()
+        },
+        monitoring,
+        ..Config::default()
+    };
+    web::Data::new(AppState::new(db, &config).expect("the services build"))
+}
+
 fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
@@ -69,32 +84,18 @@ async fn slow_requests_and_statements_are_logged_with_what_they_cost() {
     .await
     .unwrap();
     // A pool on the same database whose every statement counts as slow.
-    let db = database::connect(&DatabaseSettings {
-        slow_statement: Duration::ZERO,
-        ..TestDatabase::settings(&test_db.url)
-    })
-    .await
-    .unwrap();
+    let mut config = TestDatabase::config(&test_db.url);
+    config.slow_statement = Duration::ZERO;
+    let db = database::connect(&config).await.unwrap();
     let (logs, _guard) = capture();
 
-    let strict = MonitorSettings {
+    let strict = MonitoringConfig {
         debug_headers: false,
         slow_request: Duration::from_secs(60),
-        max_statements: 4,
-        ..MonitorSettings::default()
+        slow_request_statements: 4,
+        ..MonitoringConfig::default()
     };
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState::new(
-                db,
-                Cache::off(),
-                &StateSettings::default(),
-            )))
-            .app_data(web::Data::new(strict))
-            .configure(blog_web::app::routes)
-            .wrap(from_fn(monitor_requests)),
-    )
-    .await;
+    let app = test::init_service(routes::app(state(db, strict))).await;
     let response =
         test::call_service(&app, test::TestRequest::get().uri("/blog/").to_request()).await;
     assert!(response.status().is_success());
@@ -140,24 +141,13 @@ async fn slow_requests_and_statements_are_logged_with_what_they_cost() {
 async fn slow_requests_are_logged_by_duration_too() {
     let test_db = TestDatabase::new().await;
     let (logs, _guard) = capture();
-    let by_time = MonitorSettings {
+    let by_time = MonitoringConfig {
         debug_headers: true,
         slow_request: Duration::ZERO,
-        max_statements: 100,
-        ..MonitorSettings::default()
+        slow_request_statements: 100,
+        ..MonitoringConfig::default()
     };
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState::new(
-                test_db.db.clone(),
-                Cache::off(),
-                &StateSettings::default(),
-            )))
-            .app_data(web::Data::new(by_time))
-            .configure(blog_web::app::routes)
-            .wrap(from_fn(monitor_requests)),
-    )
-    .await;
+    let app = test::init_service(routes::app(state(test_db.db.clone(), by_time))).await;
     let response =
         test::call_service(&app, test::TestRequest::get().uri("/health/").to_request()).await;
     assert_eq!(response.headers().get("x-query-count").unwrap(), "1");
@@ -216,25 +206,17 @@ async fn the_n_plus_one_detector_catches_the_naive_list_view() {
     .await
     .unwrap();
     let (logs, _guard) = capture();
-    blog_web::telemetry::prometheus().expect("the recorder installs");
+    blog_web::prometheus::recorder().expect("the recorder installs");
     for strict in [false, true] {
-        let settings = MonitorSettings {
+        let settings = MonitoringConfig {
             debug_headers: true,
-            strict_n_plus_one: strict,
-            ..MonitorSettings::default()
+            n_plus_one_strict: strict,
+            ..MonitoringConfig::default()
         };
         let app = test::init_service(
-            App::new()
-                .app_data(web::Data::new(AppState::new(
-                    test_db.db.clone(),
-                    Cache::off(),
-                    &StateSettings::default(),
-                )))
+            routes::app(state(test_db.db.clone(), settings))
                 .app_data(web::Data::new(test_db.db.clone()))
-                .app_data(web::Data::new(settings))
-                .configure(blog_web::app::routes)
-                .route("/naive/", web::get().to(naive_post_list))
-                .wrap(from_fn(monitor_requests)),
+                .route("/naive/", web::get().to(naive_post_list)),
         )
         .await;
         let response =
@@ -251,6 +233,12 @@ async fn the_n_plus_one_detector_catches_the_naive_list_view() {
         assert!(shape.to_str().unwrap().contains("FROM"), "{shape:?}");
         if strict {
             assert_eq!(response.status(), 500, "strict mode fails the request");
+            let page = test::read_body(response).await;
+            let page = String::from_utf8_lossy(&page);
+            assert!(
+                page.contains("<html") && page.contains("N+1 query detected"),
+                "a page path gets the HTML error page: {page}"
+            );
         } else {
             assert!(
                 response.status().is_success(),
@@ -266,11 +254,17 @@ async fn the_n_plus_one_detector_catches_the_naive_list_view() {
     let text = logs.text();
     let warnings: Vec<&str> = text
         .lines()
-        .filter(|l| l.contains("N+1 query detected"))
+        .filter(|l| l.contains("WARN") && l.contains("N+1 query detected"))
         .collect();
     assert_eq!(warnings.len(), 2, "{text}");
+    let failures: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("ERROR") && l.contains("request failed"))
+        .collect();
+    assert_eq!(failures.len(), 1, "the strict 500 is logged once: {text}");
+    assert!(failures[0].contains("error=N+1 query detected on /naive/: 20 x SELECT"));
     assert!(warnings[0].contains("route=/naive/") && warnings[0].contains("repeats=20"));
-    let metrics = blog_web::telemetry::prometheus().unwrap().render();
+    let metrics = blog_web::prometheus::recorder().unwrap().render();
     assert!(
         metrics.contains(r#"n_plus_one_total{route="/naive/"} 2"#),
         "{metrics}"

@@ -3,14 +3,15 @@
 
 use sha2::{Digest, Sha256};
 
-/// Bump when the shape of a cached value changes: old entries become unreachable.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the key layout itself; a value's own shape has its version
+/// in [`super::Cacheable::SCHEMA`].
+pub const KEY_FORMAT: u32 = 1;
 
 /// Keys longer than this are replaced by a SHA-256 digest of their arguments.
 const MAX_READABLE: usize = 160;
 
 /// A key: a namespace and named arguments, rendered as
-/// `<prefix>:v1:<namespace>:<name>=<value>:...`.
+/// `<prefix>:v1:<namespace>.s<schema>:<name>=<value>:...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CacheKey {
     namespace: &'static str,
@@ -40,8 +41,8 @@ impl CacheKey {
         }
     }
 
-    /// The full key under `prefix`.
-    pub fn render(&self, prefix: &str) -> String {
+    /// The full key under `prefix`, for a value of shape version `schema`.
+    pub fn render(&self, prefix: &str, schema: u32) -> String {
         let args: Vec<String> = self
             .args
             .iter()
@@ -53,11 +54,12 @@ impl CacheKey {
         } else {
             args
         };
-        format!("{prefix}:v{SCHEMA_VERSION}:{}:{args}", self.namespace)
+        format!("{prefix}:v{KEY_FORMAT}:{}.s{schema}:{args}", self.namespace)
     }
 }
 
-/// A tag: names a set of cached values that one kind of write changes.
+/// A tag: names a set of cached values that one kind of write changes. The
+/// cache knows only the global tag and table tags; the services name the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag(String);
 
@@ -67,34 +69,19 @@ impl Tag {
         Tag("all".into())
     }
 
-    /// Every list of posts (list pages, search results).
-    pub fn posts() -> Tag {
-        Tag("posts".into())
+    /// A tag with a fixed name (`posts`).
+    pub fn new(name: &str) -> Tag {
+        Tag(escape(name))
     }
 
-    /// One post's detail.
-    pub fn post(id: i32) -> Tag {
-        Tag(format!("post:{id}"))
-    }
-
-    /// What is derived from one user's posts (stats, dashboard).
-    pub fn user(id: i32) -> Tag {
-        Tag(format!("user:{id}"))
-    }
-
-    /// The posts of one category.
-    pub fn category(id: i32) -> Tag {
-        Tag(format!("category:{id}"))
-    }
-
-    /// The posts carrying one tag name.
-    pub fn tag_name(name: &str) -> Tag {
-        Tag(format!("tag:{}", escape(name)))
+    /// One thing of a kind (`post:7`, `tag:rust%20async`); the value is escaped.
+    pub fn keyed(kind: &str, value: impl ToString) -> Tag {
+        Tag(format!("{}:{}", escape(kind), escape(&value.to_string())))
     }
 
     /// Query results that read one table (the query-result cache).
     pub fn table(name: &str) -> Tag {
-        Tag(format!("table:{name}"))
+        Tag::keyed("table", name)
     }
 
     /// The tag's name (`post:7`).
@@ -104,7 +91,7 @@ impl Tag {
 
     /// The key of the tag's version counter under `prefix`.
     pub fn render(&self, prefix: &str) -> String {
-        format!("{prefix}:v{SCHEMA_VERSION}:tag:{}", self.0)
+        format!("{prefix}:v{KEY_FORMAT}:tag:{}", self.0)
     }
 }
 
@@ -135,37 +122,43 @@ mod tests {
             .arg("page", 2)
             .opt("category", Some(3))
             .opt("tag", None::<String>);
-        assert_eq!(key.render("blog"), "blog:v1:list:page=2:category=3:tag=-");
+        assert_eq!(
+            key.render("blog", 4),
+            "blog:v1:list.s4:page=2:category=3:tag=-"
+        );
         // The same arguments give the same key, in any process.
-        assert_eq!(key.render("blog"), key.clone().render("blog"));
+        assert_eq!(key.render("blog", 4), key.clone().render("blog", 4));
+        // Another shape of the value, another key.
+        assert_ne!(key.render("blog", 4), key.render("blog", 5));
     }
 
     #[test]
     fn values_cannot_forge_structure() {
-        let a = CacheKey::new("search").arg("q", "a:b=c").render("blog");
+        let a = CacheKey::new("search").arg("q", "a:b=c").render("blog", 1);
         let b = CacheKey::new("search")
             .arg("q", "a")
             .arg("b", "c")
-            .render("blog");
+            .render("blog", 1);
         assert_ne!(a, b);
-        assert_eq!(a, "blog:v1:search:q=a%3Ab%3Dc");
+        assert_eq!(a, "blog:v1:search.s1:q=a%3Ab%3Dc");
         assert_eq!(
-            Tag::tag_name("rust async").render("blog"),
+            Tag::keyed("tag", "rust async").render("blog"),
             "blog:v1:tag:tag:rust%20async"
         );
+        assert_ne!(Tag::keyed("post", "1:2"), Tag::keyed("post:1", 2));
     }
 
     #[test]
     fn long_keys_become_digests() {
         let long = "x".repeat(500);
-        let key = CacheKey::new("search").arg("q", &long).render("blog");
-        assert!(key.starts_with("blog:v1:search:sha256="));
-        assert_eq!(key.len(), "blog:v1:search:sha256=".len() + 64);
+        let key = CacheKey::new("search").arg("q", &long).render("blog", 1);
+        assert!(key.starts_with("blog:v1:search.s1:sha256="));
+        assert_eq!(key.len(), "blog:v1:search.s1:sha256=".len() + 64);
         assert_ne!(
             key,
             CacheKey::new("search")
                 .arg("q", "y".repeat(500))
-                .render("blog")
+                .render("blog", 1)
         );
     }
 }

@@ -65,10 +65,6 @@ impl MemoryStore {
         Lookup { key, value }
     }
 
-    pub(super) async fn get(&self, key: &str) -> Option<Vec<u8>> {
-        self.values.get(key).await.map(|e| e.bytes.as_ref().clone())
-    }
-
     pub(super) async fn set(&self, key: &str, bytes: Vec<u8>, ttl: Duration) {
         let entry = Entry {
             bytes: Arc::new(bytes),

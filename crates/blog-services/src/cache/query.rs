@@ -1,20 +1,17 @@
 //! The query-result cache: a repository statement's result, keyed by the
 //! statement and its parameters, invalidated by the tables it reads. For
-//! aggregates that don't map to one page (counts, the category list, stats).
+//! aggregates that don't map to one page (counts, the category list).
 
 use std::future::Future;
 use std::time::Duration;
 
 use blog_repositories::Statement;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-use super::{Cache, CacheKey, Tag};
+use super::{Cache, CacheKey, Cacheable, Tag};
 
 impl Cache {
     /// The result of `statement`, from the cache or from `loader` (which runs
-    /// it); any write that bumps `Tag::table(t)` for a `t` in `tables` makes it
-    /// reload.
+    /// it); any write that changes one of `tables` makes it reload.
     pub async fn query<T, E, F, Fut>(
         &self,
         statement: &Statement,
@@ -23,7 +20,7 @@ impl Cache {
         loader: F,
     ) -> Result<T, E>
     where
-        T: Serialize + DeserializeOwned,
+        T: Cacheable,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {

@@ -2,26 +2,14 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use blog_repositories::post::{PostCard, PostDetail};
-use blog_services::post::{CommentState, LikeState, PostInput};
-use serde::{Deserialize, Serialize};
 
 use super::{ListParams, json_body, parse_id, parse_post_id};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
-
-/// A page of posts as JSON.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PostListBody {
-    /// 1-based page number.
-    pub page: u64,
-    /// How many pages there are.
-    pub pages: u64,
-    /// How many posts there are on all pages.
-    pub count: u64,
-    pub results: Vec<PostCard>,
-}
+use crate::wire::posts::{
+    CommentInputBody, CommentStateBody, LikeBody, PostDetailBody, PostInputBody, PostListBody,
+};
 
 /// The list page's data: 20 posts a page, newest first, each with its author,
 /// category, tags, counts, read time and 5 newest approved comments.
@@ -41,13 +29,7 @@ pub async fn post_list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let listing = state.posts.list(&params.to_request()?).await?;
-    let page = listing.posts;
-    Ok(HttpResponse::Ok().json(PostListBody {
-        page: page.page,
-        pages: page.pages,
-        count: page.count,
-        results: page.items,
-    }))
+    Ok(HttpResponse::Ok().json(PostListBody::from(listing.posts)))
 }
 
 /// One post in full, with every approved comment.
@@ -57,7 +39,7 @@ pub async fn post_list(
     tag = "posts",
     params(("id" = i32, Path, description = "The post's id")),
     responses(
-        (status = 200, description = "The post", body = PostDetail),
+        (status = 200, description = "The post", body = PostDetailBody),
         (status = 404, description = "No such post", body = ErrorBody),
     )
 )]
@@ -66,7 +48,7 @@ pub async fn post_detail(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let post = state.posts.detail(parse_post_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(post))
+    Ok(HttpResponse::Ok().json(PostDetailBody::from(post)))
 }
 
 /// Publishes a post by the token's user.
@@ -75,9 +57,9 @@ pub async fn post_detail(
     path = "/api/posts/",
     tag = "posts",
     security(("bearer" = [])),
-    request_body = PostInput,
+    request_body = PostInputBody,
     responses(
-        (status = 201, description = "Created; `Location` names it", body = PostDetail),
+        (status = 201, description = "Created; `Location` names it", body = PostDetailBody),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 413, description = "Body over 1 MB", body = ErrorBody),
@@ -91,11 +73,11 @@ pub async fn create_post(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let input: PostInput = json_body(&req, &body)?;
-    let post = state.posts.create(&user.0, &input).await?;
+    let input: PostInputBody = json_body(&req, &body)?;
+    let post = state.posts.create(&user.0, &input.into()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/posts/{}/", post.card.id)))
-        .json(post))
+        .json(PostDetailBody::from(post)))
 }
 
 /// Replaces a post's title, content, category and (if given) tags; its author only.
@@ -105,9 +87,9 @@ pub async fn create_post(
     tag = "posts",
     security(("bearer" = [])),
     params(("id" = i32, Path, description = "The post's id")),
-    request_body = PostInput,
+    request_body = PostInputBody,
     responses(
-        (status = 200, description = "Updated", body = PostDetail),
+        (status = 200, description = "Updated", body = PostDetailBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 403, description = "Not the post's author", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
@@ -121,12 +103,12 @@ pub async fn update_post(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let input: PostInput = json_body(&req, &body)?;
+    let input: PostInputBody = json_body(&req, &body)?;
     let post = state
         .posts
-        .update(&user.0, parse_post_id(&id)?, &input)
+        .update(&user.0, parse_post_id(&id)?, &input.into())
         .await?;
-    Ok(HttpResponse::Ok().json(post))
+    Ok(HttpResponse::Ok().json(PostDetailBody::from(post)))
 }
 
 /// Deletes a post with its comments and likes; its author only.
@@ -160,7 +142,7 @@ pub async fn delete_post(
     security(("bearer" = [])),
     params(("id" = i32, Path, description = "The post's id")),
     responses(
-        (status = 200, description = "Liked", body = LikeState),
+        (status = 200, description = "Liked", body = LikeBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
     )
@@ -171,7 +153,7 @@ pub async fn like(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let like = state.posts.like(&user.0, parse_post_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(like))
+    Ok(HttpResponse::Ok().json(LikeBody::from(like)))
 }
 
 /// Withdraws a like (idempotent).
@@ -182,7 +164,7 @@ pub async fn like(
     security(("bearer" = [])),
     params(("id" = i32, Path, description = "The post's id")),
     responses(
-        (status = 200, description = "Not liked", body = LikeState),
+        (status = 200, description = "Not liked", body = LikeBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
     )
@@ -193,13 +175,7 @@ pub async fn unlike(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let like = state.posts.unlike(&user.0, parse_post_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(like))
-}
-
-/// A new comment.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct CommentInput {
-    pub content: Option<String>,
+    Ok(HttpResponse::Ok().json(LikeBody::from(like)))
 }
 
 /// Comments on a post; the comment waits for the post author's approval.
@@ -209,9 +185,9 @@ pub struct CommentInput {
     tag = "comments",
     security(("bearer" = [])),
     params(("id" = i32, Path, description = "The post's id")),
-    request_body = CommentInput,
+    request_body = CommentInputBody,
     responses(
-        (status = 201, description = "Stored, awaiting approval", body = CommentState),
+        (status = 201, description = "Stored, awaiting approval", body = CommentStateBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
         (status = 422, description = "Empty or too long", body = ErrorBody),
@@ -224,12 +200,12 @@ pub async fn comment(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let input: CommentInput = json_body(&req, &body)?;
+    let input: CommentInputBody = json_body(&req, &body)?;
     let stored = state
         .posts
         .comment(&user.0, parse_post_id(&id)?, input.content.as_deref())
         .await?;
-    Ok(HttpResponse::Created().json(stored))
+    Ok(HttpResponse::Created().json(CommentStateBody::from(stored)))
 }
 
 /// Approves a comment: the post's author only.
@@ -240,7 +216,7 @@ pub async fn comment(
     security(("bearer" = [])),
     params(("id" = i32, Path, description = "The comment's id")),
     responses(
-        (status = 200, description = "Approved", body = CommentState),
+        (status = 200, description = "Approved", body = CommentStateBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 403, description = "Not the post's author", body = ErrorBody),
         (status = 404, description = "No such comment", body = ErrorBody),
@@ -255,5 +231,5 @@ pub async fn approve(
         .posts
         .approve(&user.0, parse_id("comment", &id)?)
         .await?;
-    Ok(HttpResponse::Ok().json(approved))
+    Ok(HttpResponse::Ok().json(CommentStateBody::from(approved)))
 }

@@ -2,25 +2,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use blog_services::ServiceError;
-use serde::{Deserialize, Serialize};
 
 use super::json_or_form_body;
 use crate::auth::bearer_token;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
-
-/// Credentials, as JSON or as form fields.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct LoginBody {
-    pub username: String,
-    pub password: String,
-}
-
-/// A new API token: send it as `Authorization: Bearer <token>`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TokenBody {
-    pub token: String,
-}
+use crate::wire::auth::{LoginBody, TokenBody};
 
 /// Exchanges a username and password for an API token.
 #[utoipa::path(

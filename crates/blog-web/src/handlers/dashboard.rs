@@ -1,11 +1,11 @@
 //! `GET /api/dashboard/`.
 
 use actix_web::{HttpResponse, web};
-use blog_services::dashboard::Dashboard;
 
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
+use crate::wire::dashboard::DashboardBody;
 
 /// The token user's stats, newest posts, daily analytics and external data,
 /// fetched concurrently; a part that fails is `{"error": "..."}`.
@@ -15,7 +15,7 @@ use crate::state::AppState;
     tag = "dashboard",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The dashboard", body = Dashboard),
+        (status = 200, description = "The dashboard", body = DashboardBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
     )
 )]
@@ -26,5 +26,5 @@ pub async fn dashboard(
     let dashboard = state.dashboard.load(&user.0).await;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
-        .json(dashboard))
+        .json(DashboardBody::from(dashboard)))
 }

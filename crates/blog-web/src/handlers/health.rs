@@ -1,17 +1,10 @@
 //! `GET /health/`: 200 when the database answers, 503 otherwise.
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
 
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
-
-/// The health check's answer.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct HealthBody {
-    /// Always `ok` on a 200.
-    pub status: &'static str,
-}
+use crate::wire::HealthBody;
 
 /// Checks the database with one round trip.
 #[utoipa::path(

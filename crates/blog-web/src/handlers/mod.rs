@@ -10,7 +10,7 @@ pub mod pages;
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use blog_services::pagination::PageNumber;
-use blog_services::post::ListRequest;
+use blog_services::posts::ListRequest;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 

@@ -1,13 +1,13 @@
 //! `/api/monitoring/`, `/metrics` and the live `/monitoring/` page.
 
 use actix_web::{HttpResponse, web};
-use blog_services::monitoring::MonitoringReport;
 
 use crate::auth::MonitoringReader;
 use crate::error::{AppError, ErrorBody};
+use crate::prometheus;
 use crate::state::AppState;
-use crate::telemetry;
 use crate::views::{MonitoringPage, html};
+use crate::wire::monitoring::MonitoringBody;
 
 /// Database, pool, cache, Redis, system and process figures, and the last
 /// minutes of request samples. Never cached.
@@ -17,7 +17,7 @@ use crate::views::{MonitoringPage, html};
     tag = "operations",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The figures", body = MonitoringReport),
+        (status = 200, description = "The figures", body = MonitoringBody),
         (status = 401, description = "No token (monitoring not public)", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
     )
@@ -29,12 +29,12 @@ pub async fn report(
     let report = state.monitoring.report().await;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
-        .json(report))
+        .json(MonitoringBody::from(report)))
 }
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let handle = telemetry::prometheus()
+    let handle = prometheus::recorder()
         .ok_or_else(|| AppError::NotFound("metrics are not recorded in this process".into()))?;
     let pool = state.monitoring.pool();
     metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(pool.idle));

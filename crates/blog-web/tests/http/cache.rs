@@ -6,14 +6,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use blog_services::cache::{CacheBackend, CacheSettings};
-use blog_testkit::{redis_url, unique_prefix};
+use blog_repositories::SecretUrl;
+use blog_services::cache::{CacheBackend, CacheConfig};
+use blog_testkit::{cache_config, redis_url};
 use reqwest::StatusCode;
 use tokio::io::copy_bidirectional;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::common::{TestApp, cache_settings, card_ids};
+use crate::common::{TestApp, card_ids};
 
 const PAGES: [&str; 7] = [
     "/blog/",
@@ -85,10 +86,16 @@ async fn an_unreachable_redis_changes_nothing_but_the_statement_count() {
     assert!(app.cache.stats().errors > 0);
 }
 
-fn unreachable() -> CacheSettings {
-    CacheSettings {
-        prefix: unique_prefix(),
-        ..CacheSettings::new(CacheBackend::Redis("redis://127.0.0.1:1/0".into()))
+fn unreachable() -> CacheConfig {
+    redis_at("redis://127.0.0.1:1/0".into(), cache_config())
+}
+
+/// `config` with the Redis backend at `url`.
+fn redis_at(url: String, config: CacheConfig) -> CacheConfig {
+    CacheConfig {
+        backend: CacheBackend::Redis,
+        redis_url: Some(SecretUrl::new(url)),
+        ..config
     }
 }
 
@@ -159,12 +166,12 @@ async fn redis_dying_mid_run_degrades_to_the_database_and_recovers() {
         .or_else(|_| "127.0.0.1:6379".parse())
         .unwrap();
     let proxy = Proxy::start(upstream).await;
-    let settings = CacheSettings {
-        prefix: unique_prefix(),
+    let config = CacheConfig {
         timeout: Duration::from_millis(100),
-        ..CacheSettings::new(CacheBackend::Redis(format!("redis://{}/0", proxy.address)))
+        ..cache_config()
     };
-    let app = TestApp::with_cache(45, settings).await;
+    let app =
+        TestApp::with_cache(45, redis_at(format!("redis://{}/0", proxy.address), config)).await;
     app.sql("DELETE FROM likes WHERE post_id = 45 AND user_id = 1")
         .await;
     let token = app.login("testuser", "testpass123").await;
@@ -232,11 +239,11 @@ async fn redis_dying_mid_run_degrades_to_the_database_and_recovers() {
 
 #[tokio::test]
 async fn the_cache_backend_follows_the_settings() {
-    let app = TestApp::with_cache(0, cache_settings()).await;
+    let app = TestApp::cached(0).await;
     let expected = if redis_url().is_some() {
-        "redis"
+        CacheBackend::Redis
     } else {
-        "memory"
+        CacheBackend::Memory
     };
-    assert_eq!(app.cache.backend_name(), expected);
+    assert_eq!(app.cache.backend(), expected);
 }

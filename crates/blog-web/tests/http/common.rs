@@ -1,80 +1,72 @@
-//! The test harness: a server on an ephemeral port over its own database.
+//! The test harness: the service, started through the same
+//! [`Application::build`] as `blog serve`, on an ephemeral port over its own
+//! database. Tests change the configuration, never the wiring.
 
-use std::net::TcpListener;
 use std::time::Duration;
 
 use blog_services::PasswordHasher;
-use blog_services::cache::{Cache, CacheBackend, CacheSettings};
+use blog_services::cache::{Cache, CacheBackend, CacheConfig};
 use blog_services::dataset::{self, DatasetSpec};
-use blog_testkit::{TestDatabase, redis_url, unique_prefix};
-use blog_web::monitor::MonitorSettings;
-use blog_web::state::{AppState, StateSettings};
+use blog_testkit::{TestDatabase, cache_config, unique_prefix};
+use blog_web::config::Config;
+use blog_web::startup::{Application, ShutdownHandle};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
 
 /// A running server on an ephemeral port over its own database.
 pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// A client that does not follow redirects.
     pub client: reqwest::Client,
+    /// The test's database (its own pool, for setting up cases).
     pub test_db: TestDatabase,
+    /// The service's cache (its statistics).
     pub cache: Cache,
+    /// The service's own pool (cutting it makes the database unreachable).
+    pub app_db: DatabaseConnection,
+    /// Stops the server when the test is done with it.
+    pub shutdown: ShutdownHandle,
 }
 
 impl TestApp {
     /// An empty site with the cache off.
     pub async fn empty() -> TestApp {
-        TestApp::start(TestDatabase::new().await, Cache::off())
+        TestApp::with_posts(0).await
     }
 
     /// `posts` posts of the benchmark dataset, cache off.
     pub async fn with_posts(posts: usize) -> TestApp {
-        let app = TestApp::empty().await;
-        app.seed(posts).await;
-        app
+        TestApp::with_cache(posts, uncached()).await
     }
 
     /// `posts` posts, cached in Redis (`TEST_REDIS_URL`) or in process.
     pub async fn cached(posts: usize) -> TestApp {
-        TestApp::with_cache(posts, cache_settings()).await
+        TestApp::with_cache(posts, cache_config()).await
     }
 
-    /// `posts` posts, with a cache of these settings.
-    pub async fn with_cache(posts: usize, settings: CacheSettings) -> TestApp {
-        let app = TestApp::start(TestDatabase::new().await, Cache::new(&settings));
-        app.seed(posts).await;
-        app
+    /// `posts` posts, with a cache of this configuration.
+    pub async fn with_cache(posts: usize, cache: CacheConfig) -> TestApp {
+        TestApp::with_config(posts, |config| config.cache = cache).await
     }
 
-    /// `posts` posts, the environment's cache, and these service settings.
-    pub async fn with_settings(posts: usize, settings: StateSettings) -> TestApp {
-        let cache = Cache::new(&cache_settings());
-        let app = TestApp::start_with(TestDatabase::new().await, cache, settings);
-        app.seed(posts).await;
-        app
-    }
-
-    fn start(test_db: TestDatabase, cache: Cache) -> TestApp {
-        TestApp::start_with(test_db, cache, StateSettings::default())
-    }
-
-    fn start_with(test_db: TestDatabase, cache: Cache, settings: StateSettings) -> TestApp {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let monitor = MonitorSettings {
-            debug_headers: true,
-            strict_n_plus_one: true,
-            sample_interval: Duration::from_millis(300),
-            ..MonitorSettings::default()
-        };
-        let settings = StateSettings {
-            analytics_key: format!("{}:analytics:daily", unique_prefix()),
-            ..settings
-        };
-        let state = AppState::new(test_db.db.clone(), cache.clone(), &settings);
-        let server = blog_web::app::run(listener, state, monitor, 1).expect("server starts");
-        tokio::spawn(server);
+    /// `posts` posts, the environment's cache, and the test's configuration
+    /// changed by `change`.
+    pub async fn with_config(posts: usize, change: impl FnOnce(&mut Config)) -> TestApp {
+        let test_db = TestDatabase::new().await;
+        seed(&test_db, posts).await;
+        let mut config = test_config(&test_db);
+        change(&mut config);
+        let application = Application::build(&config)
+            .await
+            .expect("the service starts");
+        let base = format!("http://{}", application.address());
+        let cache = application.state().cache.clone();
+        let app_db = application.database().clone();
+        let shutdown = application.shutdown_handle();
+        tokio::spawn(application.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -84,19 +76,8 @@ impl TestApp {
             client,
             test_db,
             cache,
-        }
-    }
-
-    async fn seed(&self, posts: usize) {
-        if posts > 0 {
-            dataset::seed(
-                &self.test_db.db,
-                &DatasetSpec::new(posts),
-                &PasswordHasher::fast_insecure(),
-                &mut |_, _| {},
-            )
-            .await
-            .expect("seed");
+            app_db,
+            shutdown,
         }
     }
 
@@ -172,6 +153,47 @@ impl TestApp {
     }
 }
 
+/// The configuration every test starts from: the test's database, any free
+/// port, one worker, debug headers on, the N+1 detector strict, fast samples,
+/// and keys of its own in a shared Redis.
+fn test_config(test_db: &TestDatabase) -> Config {
+    let mut config = Config {
+        database: TestDatabase::config(&test_db.url),
+        cache: cache_config(),
+        embedded: false,
+        ..Config::default()
+    };
+    config.server.bind = "127.0.0.1:0".parse().unwrap();
+    config.server.workers = 1;
+    config.monitoring.debug_headers = true;
+    config.monitoring.n_plus_one_strict = true;
+    config.monitoring.sample_interval = Duration::from_millis(300);
+    config.analytics.key = format!("{}:analytics:daily", unique_prefix());
+    config
+}
+
+/// The environment's cache settings with caching off.
+fn uncached() -> CacheConfig {
+    CacheConfig {
+        backend: CacheBackend::Off,
+        ..cache_config()
+    }
+}
+
+/// `posts` posts of the benchmark dataset, with cheap password hashes.
+async fn seed(test_db: &TestDatabase, posts: usize) {
+    if posts > 0 {
+        dataset::seed(
+            &test_db.db,
+            &DatasetSpec::new(posts),
+            &PasswordHasher::fast_insecure(),
+            &mut |_, _| {},
+        )
+        .await
+        .expect("seed");
+    }
+}
+
 /// The dataset's password of `username` (`testuser`, `user{n}`).
 pub fn password_of(username: &str) -> String {
     if username == "testuser" {
@@ -187,19 +209,6 @@ pub fn someone_else(username: &str) -> &'static str {
         "user8"
     } else {
         "user9"
-    }
-}
-
-/// The cache backend the environment offers, under a prefix of its own.
-pub fn cache_settings() -> CacheSettings {
-    let backend = match redis_url() {
-        Some(url) => CacheBackend::Redis(url),
-        None => CacheBackend::Memory,
-    };
-    CacheSettings {
-        prefix: unique_prefix(),
-        timeout: Duration::from_millis(500),
-        ..CacheSettings::new(backend)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use blog_web::state::StateSettings;
+use blog_repositories::SecretUrl;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::{Value, json};
@@ -35,13 +35,9 @@ async fn stub(delay: Duration, status: u16, body: &'static str) -> String {
 }
 
 async fn app_with_external(url: Option<String>) -> TestApp {
-    TestApp::with_settings(
-        30,
-        StateSettings {
-            external_api_url: url,
-            ..StateSettings::default()
-        },
-    )
+    TestApp::with_config(30, |config| {
+        config.dashboard.external_api_url = url.map(SecretUrl::new);
+    })
     .await
 }
 

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use blog_testkit::redis_url;
-use blog_web::state::StateSettings;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -59,14 +58,7 @@ async fn monitoring_is_for_admins_unless_public() {
             .contains("/static/monitoring.js?v=")
     );
 
-    let public = TestApp::with_settings(
-        3,
-        StateSettings {
-            monitoring_public: true,
-            ..StateSettings::default()
-        },
-    )
-    .await;
+    let public = TestApp::with_config(3, |config| config.monitoring.public = true).await;
     assert_eq!(
         public.get("/api/monitoring/").await.status(),
         StatusCode::OK
@@ -192,14 +184,7 @@ async fn the_monitoring_page_draws_the_real_numbers_in_chromium() {
         );
         return;
     };
-    let app = TestApp::with_settings(
-        20,
-        StateSettings {
-            monitoring_public: true,
-            ..StateSettings::default()
-        },
-    )
-    .await;
+    let app = TestApp::with_config(20, |config| config.monitoring.public = true).await;
     // Traffic keeps flowing while the browser loads the page, so the sample it
     // draws has real numbers in it.
     let traffic = {

@@ -448,7 +448,7 @@ async fn health_is_503_when_the_database_is_gone() {
         (status, body["status"].as_str()),
         (StatusCode::OK, Some("ok"))
     );
-    app.test_db.db.clone().close().await.unwrap();
+    app.app_db.clone().close().await.unwrap();
     let (status, body) = app.json("/health/").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["error"], "database unavailable");
@@ -464,4 +464,13 @@ async fn the_openapi_document_lists_the_json_routes() {
     for path in ["/api/posts/", "/api/posts/{id}/", "/health/"] {
         assert!(doc["paths"].get(path).is_some(), "{path}");
     }
+}
+
+#[tokio::test]
+async fn a_stopped_service_refuses_new_connections() {
+    let app = TestApp::with_posts(3).await;
+    assert_eq!(app.get("/blog/").await.status(), StatusCode::OK);
+    app.shutdown.stop(true).await;
+    let refused = app.client.get(app.url("/blog/")).send().await;
+    assert!(refused.is_err(), "nothing listens any more: {refused:?}");
 }

@@ -2,18 +2,19 @@
 
 use std::net::TcpListener;
 
-use actix_web::dev::Server;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 
 use crate::error::render_errors;
 use crate::handlers::{api, auth, dashboard, health, monitoring, pages};
+use crate::request_metrics::measure_requests;
+use crate::state::AppState;
+use crate::{assets, openapi};
 
 /// The largest request body accepted (413 above).
 pub const MAX_BODY: usize = 1024 * 1024;
-use crate::monitor::{MonitorSettings, monitor_requests};
-use crate::state::AppState;
-use crate::{assets, openapi, telemetry};
 
 /// Every route of routes.md (and the static files). Each path is a resource, so
 /// a wrong method gets 405 rather than 404.
@@ -60,46 +61,37 @@ where
         .route(web::head().to(handler))
 }
 
-/// Starts serving on `listener` with `workers` threads; await the result to run.
-pub fn run(
-    listener: TcpListener,
-    state: AppState,
-    monitor: MonitorSettings,
-    workers: usize,
-) -> std::io::Result<Server> {
-    telemetry::prometheus();
-    spawn_background(&state, monitor.sample_interval);
-    let state = web::Data::new(state);
-    let monitor = web::Data::new(monitor);
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .app_data(monitor.clone())
-            .configure(routes)
-            .default_service(web::to(pages::not_found))
-            .wrap(from_fn(render_errors))
-            .wrap(from_fn(monitor_requests))
-            .wrap(Compress::default())
-    })
-    .workers(workers)
-    .listen(listener)?
-    .run();
-    Ok(server)
+/// The whole application over `state`: routes, the fallback, and the
+/// middleware (outermost last): request metrics inside the error renderer, so
+/// every error response, the strict N+1 one included, gets the body its path
+/// calls for; compression outside everything.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .configure(routes)
+        .default_service(web::to(pages::not_found))
+        .wrap(from_fn(measure_requests))
+        .wrap(from_fn(render_errors))
+        .wrap(Compress::default())
 }
 
-/// The periodic work of a running service: monitoring samples, analytics
-/// flushes and the Prometheus recorder's upkeep.
-fn spawn_background(state: &AppState, sample_interval: std::time::Duration) {
-    state.monitoring.spawn_sampler(sample_interval);
-    let analytics = state.analytics.clone();
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(2));
-        loop {
-            ticker.tick().await;
-            analytics.flush().await;
-            if let Some(handle) = telemetry::prometheus() {
-                handle.run_upkeep();
-            }
-        }
-    });
+/// Starts serving `state` on `listener` with `workers` threads; await the
+/// result to run.
+pub fn server(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || app(state.clone()))
+        .workers(workers)
+        .listen(listener)?
+        .run();
+    Ok(server)
 }

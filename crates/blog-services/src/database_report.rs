@@ -1,11 +1,11 @@
-//! `blog analyze`: what PostgreSQL's statistics say about the service's
-//! queries and tables, with a suggestion where sequential scans dominate.
+//! The report behind `blog analyze`: what PostgreSQL's statistics say about
+//! the service's queries and tables, with a suggestion where sequential scans
+//! dominate.
 
-use blog_repositories::analysis::{
+use blog_repositories::pg_stats::{
     self, SlowStatement, StatementStats, TableStats, UnindexedForeignKey, UnusedIndex,
 };
 use blog_repositories::{Backend, DatabaseConnection};
-use serde::Serialize;
 
 use crate::ServiceError;
 
@@ -15,18 +15,23 @@ pub const LARGE_TABLE_ROWS: i64 = 10_000;
 /// Why an analysis could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyzeError {
+    /// The database is SQLite.
     #[error("the analysis needs PostgreSQL (DATABASE_URL=postgres://...); this database is SQLite")]
     NeedsPostgres,
     #[error(
         "pg_stat_statements is not loaded. To enable it: run ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'; as a superuser, restart PostgreSQL, then run CREATE EXTENSION pg_stat_statements; in this database"
     )]
+    /// pg_stat_statements is not in `shared_preload_libraries`.
     StatementsNotPreloaded,
     #[error(
         "pg_stat_statements is loaded but not installed in this database. To enable it: run CREATE EXTENSION pg_stat_statements; in this database"
     )]
+    /// pg_stat_statements is loaded but not created in this database.
     StatementsNotInstalled,
+    /// `--table` named no table.
     #[error("no table named {0:?} in this database (see `blog analyze` for the list)")]
     UnknownTable(String),
+    /// The database failed.
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -38,18 +43,22 @@ impl From<blog_repositories::RepositoryError> for AnalyzeError {
 }
 
 /// One table's figures and, if warranted, what to do.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct TableReport {
-    #[serde(flatten)]
+    /// Its scan and write counters.
     pub stats: TableStats,
+    /// What to do about its scans, if anything.
     pub suggestion: Option<String>,
 }
 
 /// Every table, plus the indexes nobody uses and the foreign keys with none.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Overview {
+    /// Every user table.
     pub tables: Vec<TableReport>,
+    /// Indexes never scanned.
     pub unused_indexes: Vec<UnusedIndex>,
+    /// Foreign keys no index leads with.
     pub unindexed_foreign_keys: Vec<UnindexedForeignKey>,
 }
 
@@ -66,8 +75,8 @@ pub async fn slow_queries(
     min_ms: f64,
 ) -> Result<Vec<SlowStatement>, AnalyzeError> {
     require_postgres(db)?;
-    match analysis::statement_stats(db).await? {
-        StatementStats::Ready => Ok(analysis::slow_statements(db, min_ms, 10).await?),
+    match pg_stats::statement_stats(db).await? {
+        StatementStats::Ready => Ok(pg_stats::slow_statements(db, min_ms, 10).await?),
         StatementStats::NotPreloaded => Err(AnalyzeError::StatementsNotPreloaded),
         StatementStats::NotInstalled => Err(AnalyzeError::StatementsNotInstalled),
     }
@@ -76,7 +85,7 @@ pub async fn slow_queries(
 /// One table's scans and writes.
 pub async fn table(db: &DatabaseConnection, name: &str) -> Result<TableReport, AnalyzeError> {
     require_postgres(db)?;
-    let stats = analysis::table_stats(db, Some(name))
+    let stats = pg_stats::table_stats(db, Some(name))
         .await?
         .into_iter()
         .next()
@@ -88,9 +97,9 @@ pub async fn table(db: &DatabaseConnection, name: &str) -> Result<TableReport, A
 pub async fn overview(db: &DatabaseConnection) -> Result<Overview, AnalyzeError> {
     require_postgres(db)?;
     let (tables, unused, unindexed) = tokio::join!(
-        analysis::table_stats(db, None),
-        analysis::unused_indexes(db),
-        analysis::unindexed_foreign_keys(db),
+        pg_stats::table_stats(db, None),
+        pg_stats::unused_indexes(db),
+        pg_stats::unindexed_foreign_keys(db),
     );
     Ok(Overview {
         tables: tables?.into_iter().map(report).collect(),

@@ -19,7 +19,7 @@ const COUNT_BUCKETS: &[f64] = &[
 
 /// The process's recorder (installed on first call); `None` if another recorder
 /// was installed first.
-pub fn prometheus() -> Option<PrometheusHandle> {
+pub fn recorder() -> Option<PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| {

@@ -1,4 +1,5 @@
-//! Per-request statement counting, fed by sea-orm's metric callback.
+//! Per-request statement counting, fed by sea-orm's metric callback (installed
+//! by [`crate::database::connect`]).
 //!
 //! The callback runs inline in the future that awaited the query, so a tokio
 //! task-local scoped around a request sees exactly that request's statements,
@@ -133,27 +134,6 @@ pub(crate) fn record(sql: &str, elapsed: Duration) {
         }
     });
     metrics::histogram!("db_statement_duration_seconds").record(elapsed.as_secs_f64());
-}
-
-/// Runs `fut` and panics unless it executed exactly `expected` statements,
-/// listing them: the project's `assertNumQueries`.
-pub async fn assert_num_queries<F: Future>(expected: u32, fut: F) -> F::Output {
-    let (output, stats) = track_with_sql(fut).await;
-    if stats.statements != expected {
-        let listing = stats
-            .sql
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .map(|(i, sql)| format!("  {}. {sql}", i + 1))
-            .collect::<Vec<_>>()
-            .join("\n");
-        panic!(
-            "expected {expected} SQL statements, {} ran:\n{listing}",
-            stats.statements
-        );
-    }
-    output
 }
 
 #[cfg(test)]

@@ -1,26 +1,26 @@
-//! Figures about the database for the monitoring endpoint: the pool's use and,
+//! How busy the database is, for the monitoring endpoint: the pool's use and,
 //! on PostgreSQL, the server's own activity counters.
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement};
-use serde::{Deserialize, Serialize};
 
+use crate::error::During;
 use crate::{Backend, RepositoryError};
 
 /// The connection pool right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolStats {
     /// Open connections (idle and in use).
     pub size: u32,
+    /// Open connections no request holds.
     pub idle: u32,
+    /// Open connections a request holds.
     pub in_use: u32,
     /// The most the pool will open.
     pub max: u32,
 }
 
 /// Server-side activity (PostgreSQL only).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromQueryResult, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
 pub struct DatabaseActivity {
     /// Backends running a statement in this database now (`pg_stat_activity`).
     pub active_connections: i64,
@@ -58,8 +58,8 @@ pub fn pool_stats(db: &DatabaseConnection) -> PoolStats {
 }
 
 /// PostgreSQL's activity counters in one statement; `None` on SQLite.
-pub async fn activity(
-    db: &DatabaseConnection,
+pub async fn server_activity(
+    db: &impl ConnectionTrait,
 ) -> Result<Option<DatabaseActivity>, RepositoryError> {
     if Backend::of(db) != Backend::Postgres {
         return Ok(None);
@@ -71,9 +71,9 @@ pub async fn activity(
          (SELECT COALESCE(xact_commit + xact_rollback, 0) FROM pg_stat_database \
           WHERE datname = current_database()) AS total_transactions",
     );
-    let row = db.query_one_raw(statement).await?;
-    Ok(match row {
-        Some(row) => Some(DatabaseActivity::from_query_result(&row, "")?),
-        None => None,
-    })
+    const OPERATION: &str = "reading the server's activity counters";
+    let row = db.query_one_raw(statement).await.during(OPERATION)?;
+    row.map(|row| DatabaseActivity::from_query_result(&row, ""))
+        .transpose()
+        .during(OPERATION)
 }

@@ -1,15 +1,16 @@
-//! PostgreSQL's own statistics, for `blog analyze`: slow statements
+//! PostgreSQL's own statistics views, for `blog analyze`: slow statements
 //! (pg_stat_statements), table and index use, foreign keys without an index.
 //! Every user value is bound as a parameter.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement, Value};
-use serde::Serialize;
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement, Value};
 
 use crate::RepositoryError;
+use crate::error::During;
 
 /// Whether pg_stat_statements can be read here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatementStats {
+    /// Preloaded and installed: `slow_statements` can run.
     Ready,
     /// The library is not in `shared_preload_libraries`.
     NotPreloaded,
@@ -18,47 +19,69 @@ pub enum StatementStats {
 }
 
 /// One statement shape from pg_stat_statements.
-#[derive(Debug, Clone, PartialEq, Serialize, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct SlowStatement {
+    /// The normalized statement text.
     pub query: String,
+    /// How many times it ran.
     pub calls: i64,
+    /// Mean execution time.
     pub mean_ms: f64,
+    /// Summed execution time.
     pub total_ms: f64,
+    /// Rows returned or affected, in total.
     pub rows: i64,
 }
 
 /// How a table is read and written (pg_stat_user_tables).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct TableStats {
+    /// The table's name.
     pub table: String,
+    /// Rows, from the counter or the planner's estimate.
     pub live_rows: i64,
+    /// Sequential scans.
     pub seq_scan: i64,
+    /// Rows read by sequential scans.
     pub seq_tup_read: i64,
+    /// Index scans.
     pub idx_scan: i64,
+    /// Rows fetched by index scans.
     pub idx_tup_fetch: i64,
+    /// Rows inserted.
     pub inserts: i64,
+    /// Rows updated.
     pub updates: i64,
+    /// Rows deleted.
     pub deletes: i64,
 }
 
 /// An index no query has used since the statistics were reset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct UnusedIndex {
+    /// The indexed table.
     pub table: String,
+    /// The index's name.
     pub index: String,
+    /// Its size on disk.
     pub size_bytes: i64,
 }
 
 /// A foreign key whose columns lead no index: deletes of the parent scan the child.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct UnindexedForeignKey {
+    /// The referencing table.
     pub table: String,
+    /// The constraint's name.
     pub constraint: String,
+    /// Its columns, comma-separated.
     pub columns: String,
 }
 
+/// Every row of `sql` with `values` bound, as `T`s.
 async fn all<T: FromQueryResult>(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
+    operation: &'static str,
     sql: &str,
     values: Vec<Value>,
 ) -> Result<Vec<T>, RepositoryError> {
@@ -68,14 +91,15 @@ async fn all<T: FromQueryResult>(
             sql,
             values,
         ))
-        .await?;
+        .await
+        .during(operation)?;
     rows.iter()
-        .map(|row| T::from_query_result(row, "").map_err(RepositoryError::from))
+        .map(|row| T::from_query_result(row, "").during(operation))
         .collect()
 }
 
 /// Whether pg_stat_statements is preloaded and installed in this database.
-pub async fn statement_stats(db: &DatabaseConnection) -> Result<StatementStats, RepositoryError> {
+pub async fn statement_stats(db: &impl ConnectionTrait) -> Result<StatementStats, RepositoryError> {
     #[derive(FromQueryResult)]
     struct Probe {
         preloaded: bool,
@@ -83,6 +107,7 @@ pub async fn statement_stats(db: &DatabaseConnection) -> Result<StatementStats, 
     }
     let probe: Vec<Probe> = all(
         db,
+        "probing for pg_stat_statements",
         "SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS preloaded, \
          EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed",
         vec![],
@@ -102,12 +127,13 @@ pub async fn statement_stats(db: &DatabaseConnection) -> Result<StatementStats, 
 
 /// The `limit` statements of this database with the highest mean time above `min_ms`.
 pub async fn slow_statements(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     min_ms: f64,
     limit: i64,
 ) -> Result<Vec<SlowStatement>, RepositoryError> {
     all(
         db,
+        "reading pg_stat_statements",
         "SELECT query, calls, mean_exec_time AS mean_ms, total_exec_time AS total_ms, rows \
          FROM pg_stat_statements \
          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
@@ -120,11 +146,12 @@ pub async fn slow_statements(
 
 /// Scan and write counters of every user table, or of the one named `table`.
 pub async fn table_stats(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     table: Option<&str>,
 ) -> Result<Vec<TableStats>, RepositoryError> {
     all(
         db,
+        "reading pg_stat_user_tables",
         // Live rows: the counter if set, else the planner's estimate (the counter
         // restarts at 0 with pg_stat_reset(), the estimate does not).
         "SELECT s.relname AS table, \
@@ -139,9 +166,12 @@ pub async fn table_stats(
 }
 
 /// Indexes never scanned, except those enforcing a primary key or uniqueness.
-pub async fn unused_indexes(db: &DatabaseConnection) -> Result<Vec<UnusedIndex>, RepositoryError> {
+pub async fn unused_indexes(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<UnusedIndex>, RepositoryError> {
     all(
         db,
+        "reading pg_stat_user_indexes",
         "SELECT s.relname AS table, s.indexrelname AS index, \
          pg_relation_size(s.indexrelid) AS size_bytes \
          FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid \
@@ -155,10 +185,11 @@ pub async fn unused_indexes(db: &DatabaseConnection) -> Result<Vec<UnusedIndex>,
 /// Foreign keys of the public schema whose columns are not the leading columns
 /// of any index.
 pub async fn unindexed_foreign_keys(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
 ) -> Result<Vec<UnindexedForeignKey>, RepositoryError> {
     all(
         db,
+        "reading the foreign keys",
         "SELECT c.conrelid::regclass::text AS table, c.conname AS constraint, \
          (SELECT string_agg(a.attname, ', ' ORDER BY k.n) \
             FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n) \

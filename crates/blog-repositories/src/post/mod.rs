@@ -1,0 +1,116 @@
+//! Posts: the filter builder, the named eager-loading builders and the writes.
+//!
+//! A page of posts and everything it shows costs a constant number of statements:
+//!
+//! 1. the cards: posts joined to their author and category, with the approved-comment
+//!    and like counts as correlated sub-selects (one sub-select per count, so the two
+//!    never multiply each other as two joins would);
+//! 2. the tag names of every post on the page ([`crate::tag`]);
+//! 3. the newest approved comments of every post, at most N per post, in one window
+//!    query ([`crate::comment`]).
+//!
+//! To show a new field on the list view, add it to [`PostCardRow`] (and, if it is a
+//! column, to `card_select` in `query.rs`): every page, JSON twin and search
+//! result gets it once the service's `PostCard` carries it.
+//!
+//! Why not sea-orm's `find_also_related` / `LoaderTrait::load_many`: both load
+//! whole models, and a whole post carries its content (3.5 KB on average), which
+//! a list of 20 cards never shows; the loader API also needs those models as its
+//! parents. The joins use the entities' relations (`post::Relation::User`,
+//! `post_tag::Relation::Tag`) but select only the columns a card shows.
+
+mod filter;
+mod query;
+pub mod write;
+
+use blog_entities::post;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait,
+};
+
+pub use self::filter::PostFilter;
+pub use self::query::{PostListLoader, PostQuery};
+use crate::RepositoryError;
+use crate::comment::{self as comments, CommentRow};
+use crate::error::During;
+
+/// How many approved comments the list view shows under each post.
+pub const LIST_COMMENTS_PER_POST: u64 = 5;
+
+/// The most posts one [`PostListLoader::fetch`] loads: keeps the `IN (...)` lists
+/// of the tag and comment statements far below SQLite's 32,766 bind parameters.
+pub const MAX_WINDOW: u64 = 1000;
+
+/// One post with what a card shows, loaded: its author's and category's
+/// names, tag names, approved-comment and like counts, and comments.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct PostCardRow {
+    /// The post's id.
+    pub id: i32,
+    /// Its title.
+    pub title: String,
+    /// Its author's id.
+    pub author_id: i32,
+    /// The author's username.
+    pub author: String,
+    /// Its category's id.
+    pub category_id: i32,
+    /// The category's name.
+    pub category: String,
+    /// Tag names, alphabetical.
+    #[sea_orm(skip)]
+    pub tags: Vec<String>,
+    /// Approved comments only.
+    pub comment_count: i64,
+    /// Users who like the post.
+    pub like_count: i64,
+    /// Words of the content, counted when it was written.
+    pub word_count: i32,
+    /// How often the post was read.
+    pub view_count: i64,
+    /// When it was published.
+    pub created_at: DateTime<Utc>,
+    /// On list views the newest approved comments (at most 5); on the detail view
+    /// every approved comment, oldest first.
+    #[sea_orm(skip)]
+    pub comments: Vec<CommentRow>,
+}
+
+/// One post in full, for the detail view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostDetailRow {
+    /// The card's data, with every approved comment.
+    pub card: PostCardRow,
+    /// The whole content.
+    pub content: String,
+}
+
+/// Starts a query over all posts, newest first; narrow it, then count it or
+/// eager-load a window of it.
+pub fn posts<C: ConnectionTrait>(conn: &C) -> PostQuery<'_, C> {
+    PostQuery::new(conn)
+}
+
+/// The detail loader: one post with its tags, counts and every approved
+/// comment with its author, in 3 statements; `None` if there is no such post.
+pub async fn find_detail(
+    conn: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<PostDetailRow>, RepositoryError> {
+    const OPERATION: &str = "loading the post";
+    let select = query::card_select()
+        .column(post::Column::Content)
+        .filter(post::Column::Id.eq(id));
+    let statement = select.build(conn.get_database_backend());
+    let Some(row) = conn.query_one_raw(statement).await.during(OPERATION)? else {
+        return Ok(None);
+    };
+    let card = PostCardRow::from_query_result(&row, "").during(OPERATION)?;
+    let content: String = row.try_get("", "content").during(OPERATION)?;
+    let mut cards = [card];
+    query::attach_tags(conn, &mut cards).await?;
+    let [mut card] = cards;
+    card.comments = comments::approved_for_post(conn, id).await?;
+    Ok(Some(PostDetailRow { card, content }))
+}

@@ -1,0 +1,146 @@
+//! Builds every row of the dataset in memory, deterministically (seed 42).
+
+use blog_entities::{category, comment, like, post, post_tag, tag, user};
+use blog_repositories::bulk::Dataset;
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::words::SplitMix64;
+use super::{CATEGORIES, DatasetSpec, SEED, credentials};
+
+const USERS: i32 = 100;
+const TAGS: i32 = 50;
+const TAGS_PER_POST: usize = 3;
+const MAX_COMMENTS_PER_POST: u64 = 20;
+const MAX_LIKES_PER_POST: u64 = 30;
+/// Out of 100, how many comments are approved.
+const APPROVED_PERCENT: u64 = 80;
+
+/// Every row of the dataset `spec` describes. Users carry their clear password
+/// in `password_hash`; `seed` hashes them.
+pub fn generate(spec: &DatasetSpec) -> Dataset {
+    let mut rng = SplitMix64::new(SEED);
+    let start = spec.now - TimeDelta::days(365);
+    let step = TimeDelta::days(365).num_seconds() / spec.posts.max(1) as i64;
+    let mut rows = Rows {
+        dataset: Dataset {
+            users: users(start),
+            categories: categories(),
+            tags: tags(),
+            ..Dataset::default()
+        },
+        rng: &mut rng,
+        now: spec.now,
+    };
+    for i in 1..=spec.posts as i32 {
+        rows.post(i, start + TimeDelta::seconds(step * i64::from(i - 1)));
+    }
+    rows.dataset
+}
+
+/// `testuser` (an admin) and `user2` .. `user100`.
+fn users(start: DateTime<Utc>) -> Vec<user::Model> {
+    (1..=USERS)
+        .map(|id| {
+            let (username, password) = credentials(id);
+            user::Model {
+                id,
+                username,
+                password_hash: password,
+                is_admin: id == 1,
+                created_at: start - TimeDelta::days(30),
+            }
+        })
+        .collect()
+}
+
+/// The five categories, ids 1..5.
+fn categories() -> Vec<category::Model> {
+    CATEGORIES
+        .iter()
+        .zip(1..)
+        .map(|(name, id)| category::Model {
+            id,
+            name: (*name).to_owned(),
+        })
+        .collect()
+}
+
+/// `tag1` .. `tag50`.
+fn tags() -> Vec<tag::Model> {
+    (1..=TAGS)
+        .map(|id| tag::Model {
+            id,
+            name: format!("tag{id}"),
+        })
+        .collect()
+}
+
+/// The rows made so far and the generator that makes the next ones.
+struct Rows<'a> {
+    dataset: Dataset,
+    rng: &'a mut SplitMix64,
+    now: DateTime<Utc>,
+}
+
+impl Rows<'_> {
+    /// Post `i`, published at `created_at`, with its tags, comments and likes.
+    fn post(&mut self, i: i32, created_at: DateTime<Utc>) {
+        let rng = &mut *self.rng;
+        let title_words = rng.range(3, 6) as usize;
+        let content_words = rng.range(100, 1000) as usize;
+        let title = format!("Post {i}: {}", rng.words(title_words));
+        let content = rng.words(content_words);
+        self.dataset.posts.push(post::Model {
+            id: i,
+            user_id: rng.range(1, USERS as u64) as i32,
+            category_id: rng.range(1, CATEGORIES.len() as u64) as i32,
+            title,
+            word_count: content_words as i32,
+            content,
+            view_count: rng.range(0, 10_000) as i64,
+            created_at,
+            updated_at: created_at,
+        });
+        for tag_id in rng.distinct(TAGS_PER_POST, TAGS as u64) {
+            self.dataset.post_tags.push(post_tag::Model {
+                post_id: i,
+                tag_id: tag_id as i32,
+            });
+        }
+        self.comments(i, created_at);
+        self.likes(i, created_at);
+    }
+
+    /// 0-20 comments on post `i`, 80 % approved, each after the post.
+    fn comments(&mut self, post_id: i32, created_at: DateTime<Utc>) {
+        let rng = &mut *self.rng;
+        for _ in 0..rng.range(0, MAX_COMMENTS_PER_POST) {
+            let after = TimeDelta::seconds(rng.range(60, 7 * 24 * 3600) as i64);
+            let words = rng.range(5, 40) as usize;
+            let id = self.dataset.comments.len() as i32 + 1;
+            self.dataset.comments.push(comment::Model {
+                id,
+                post_id,
+                user_id: rng.range(1, USERS as u64) as i32,
+                content: rng.words(words),
+                is_approved: rng.range(1, 100) <= APPROVED_PERCENT,
+                created_at: (created_at + after).min(self.now),
+            });
+        }
+    }
+
+    /// 0-30 likes of post `i`, from distinct users.
+    fn likes(&mut self, post_id: i32, created_at: DateTime<Utc>) {
+        let rng = &mut *self.rng;
+        let likers = rng.range(0, MAX_LIKES_PER_POST) as usize;
+        for user_id in rng.distinct(likers, USERS as u64) {
+            let id = self.dataset.likes.len() as i32 + 1;
+            self.dataset.likes.push(like::Model {
+                id,
+                post_id,
+                user_id: user_id as i32,
+                created_at: (created_at + TimeDelta::hours(1)).min(self.now),
+            });
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Commenting, and the post author's approval that makes a comment public.
+
+use blog_repositories::{Writer, comment};
+use chrono::Utc;
+
+use super::PostService;
+use super::model::CommentState;
+use super::validation::validate_comment;
+use crate::auth::AuthUser;
+use crate::{ServiceError, tags};
+
+impl PostService {
+    /// A comment by `user` on post `post_id`, waiting for the post author's
+    /// approval: no page shows it yet, so no cached page changes.
+    pub async fn comment(
+        &self,
+        user: &AuthUser,
+        post_id: i32,
+        content: Option<&str>,
+    ) -> Result<CommentState, ServiceError> {
+        let content = validate_comment(content)?;
+        self.require_post(post_id).await?;
+        let mut writer = Writer::autocommit(&self.db);
+        let stored = comment::create(&mut writer, post_id, user.id, content, Utc::now()).await?;
+        self.invalidate(&writer.finish(), []).await;
+        Ok(stored.into())
+    }
+
+    /// Approves comment `id` (the post's author only); approving twice changes nothing.
+    pub async fn approve(&self, user: &AuthUser, id: i32) -> Result<CommentState, ServiceError> {
+        let (mut stored, post_author) = comment::find_with_post_author(&self.db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("comment {id} does not exist")))?;
+        if post_author != user.id {
+            return Err(ServiceError::Forbidden(
+                "only the post's author may approve its comments".into(),
+            ));
+        }
+        if !stored.is_approved {
+            let mut writer = Writer::autocommit(&self.db);
+            comment::approve(&mut writer, id).await?;
+            stored.is_approved = true;
+            let domain = [tags::posts(), tags::post(stored.post_id)];
+            self.invalidate(&writer.finish(), domain).await;
+        }
+        Ok(stored.into())
+    }
+}

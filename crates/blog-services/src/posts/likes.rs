@@ -1,0 +1,46 @@
+//! Liking and unliking: idempotent, so a repeated request changes nothing and
+//! invalidates nothing.
+
+use blog_repositories::{Writer, like};
+use chrono::Utc;
+
+use super::PostService;
+use super::model::LikeState;
+use crate::auth::AuthUser;
+use crate::{ServiceError, tags};
+
+impl PostService {
+    /// `user` likes post `id`; liking twice changes nothing.
+    pub async fn like(&self, user: &AuthUser, id: i32) -> Result<LikeState, ServiceError> {
+        self.require_post(id).await?;
+        let mut writer = Writer::autocommit(&self.db);
+        let changed = like::add(&mut writer, id, user.id, Utc::now()).await?;
+        self.after_like(writer, id, changed, true).await
+    }
+
+    /// `user` no longer likes post `id`; unliking twice changes nothing.
+    pub async fn unlike(&self, user: &AuthUser, id: i32) -> Result<LikeState, ServiceError> {
+        self.require_post(id).await?;
+        let mut writer = Writer::autocommit(&self.db);
+        let changed = like::remove(&mut writer, id, user.id).await?;
+        self.after_like(writer, id, changed, false).await
+    }
+
+    async fn after_like(
+        &self,
+        writer: Writer<blog_repositories::DatabaseConnection>,
+        id: i32,
+        changed: bool,
+        liked: bool,
+    ) -> Result<LikeState, ServiceError> {
+        if changed {
+            self.invalidate(&writer.finish(), [tags::posts(), tags::post(id)])
+                .await;
+        }
+        Ok(LikeState {
+            post_id: id,
+            liked,
+            like_count: like::count(&self.db, id).await?,
+        })
+    }
+}

@@ -1,0 +1,94 @@
+//! Publishing, editing and deleting posts (their author only).
+
+use blog_repositories::Writer;
+use blog_repositories::post::write::{self as post_write, PostOwnership};
+use chrono::Utc;
+
+use super::PostService;
+use super::model::PostDetail;
+use super::validation::{PostInput, validate_post};
+use crate::auth::AuthUser;
+use crate::cache::Tag;
+use crate::{ServiceError, tags};
+
+impl PostService {
+    /// Publishes a post by `user`; returns it as the detail view shows it.
+    pub async fn create(
+        &self,
+        user: &AuthUser,
+        input: &PostInput,
+    ) -> Result<PostDetail, ServiceError> {
+        let valid = validate_post(&self.db, input).await?;
+        let mut writer = Writer::begin(&self.db).await?;
+        let id = post_write::create(&mut writer, user.id, valid.fields.clone(), Utc::now()).await?;
+        let names = valid.tags.as_deref().unwrap_or_default();
+        post_write::set_tag_names(&mut writer, id, names).await?;
+        let changed = writer.commit().await?;
+
+        let domain = post_tags(id, user.id, &[valid.fields.category_id], names);
+        self.invalidate(&changed, domain).await;
+        self.analytics.new_post();
+        self.detail(id).await
+    }
+
+    /// Replaces the fields of post `id` (its author only); tags only if given.
+    pub async fn update(
+        &self,
+        user: &AuthUser,
+        id: i32,
+        input: &PostInput,
+    ) -> Result<PostDetail, ServiceError> {
+        let owner = self.owned_by(user, id).await?;
+        let valid = validate_post(&self.db, input).await?;
+        let mut writer = Writer::begin(&self.db).await?;
+        post_write::update(&mut writer, id, valid.fields.clone(), Utc::now()).await?;
+        if let Some(names) = &valid.tags {
+            post_write::set_tag_names(&mut writer, id, names).await?;
+        }
+        let changed = writer.commit().await?;
+
+        let names: Vec<String> = owner
+            .tags
+            .iter()
+            .chain(valid.tags.iter().flatten())
+            .cloned()
+            .collect();
+        let categories = [owner.category_id, valid.fields.category_id];
+        let domain = post_tags(id, owner.user_id, &categories, &names);
+        self.invalidate(&changed, domain).await;
+        self.detail(id).await
+    }
+
+    /// Deletes post `id` with its comments and likes (its author only).
+    pub async fn delete(&self, user: &AuthUser, id: i32) -> Result<(), ServiceError> {
+        let owner = self.owned_by(user, id).await?;
+        let mut writer = Writer::autocommit(&self.db);
+        post_write::delete(&mut writer, id).await?;
+        let changed = writer.finish();
+        let domain = post_tags(id, owner.user_id, &[owner.category_id], &owner.tags);
+        self.invalidate(&changed, domain).await;
+        Ok(())
+    }
+
+    /// The post's ownership if `user` wrote it; 404 if absent, 403 if not theirs.
+    async fn owned_by(&self, user: &AuthUser, id: i32) -> Result<PostOwnership, ServiceError> {
+        let owner = post_write::find_ownership(&self.db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("post {id} does not exist")))?;
+        if owner.user_id != user.id {
+            return Err(ServiceError::Forbidden(
+                "only the post's author may change it".into(),
+            ));
+        }
+        Ok(owner)
+    }
+}
+
+/// The tags a write to post `id` by `author` touches: every list, the post, the
+/// author's stats, its categories and tag names.
+fn post_tags(id: i32, author: i32, categories: &[i32], names: &[String]) -> Vec<Tag> {
+    let mut domain = vec![tags::posts(), tags::post(id), tags::user(author)];
+    domain.extend(categories.iter().map(|c| tags::category(*c)));
+    domain.extend(names.iter().map(|n| tags::tag_name(n)));
+    domain
+}

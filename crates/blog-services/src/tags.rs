@@ -1,0 +1,45 @@
+//! The blog's cache tags: which cached values a kind of write makes stale.
+//! Values carry the tags of what they show; writes bump the tags of what they
+//! changed, plus one table tag per table their statements changed.
+
+use blog_repositories::ChangedTables;
+
+use crate::cache::Tag;
+
+/// Every list of posts (list pages, search results).
+pub(crate) fn posts() -> Tag {
+    Tag::new("posts")
+}
+
+/// One post's detail.
+pub(crate) fn post(id: i32) -> Tag {
+    Tag::keyed("post", id)
+}
+
+/// What is derived from one user's posts (stats, dashboard).
+pub(crate) fn user(id: i32) -> Tag {
+    Tag::keyed("user", id)
+}
+
+/// The posts of one category.
+pub(crate) fn category(id: i32) -> Tag {
+    Tag::keyed("category", id)
+}
+
+/// The posts carrying one tag name.
+pub(crate) fn tag_name(name: &str) -> Tag {
+    Tag::keyed("tag", name)
+}
+
+/// `domain` plus the table tag of every table in `changed`, sorted, without
+/// duplicates: what a committed write invalidates.
+pub(crate) fn after_write(
+    changed: &ChangedTables,
+    domain: impl IntoIterator<Item = Tag>,
+) -> Vec<Tag> {
+    let mut tags: Vec<Tag> = domain.into_iter().collect();
+    tags.extend(changed.names().map(Tag::table));
+    tags.sort();
+    tags.dedup();
+    tags
+}

@@ -1,0 +1,334 @@
+//! Every configuration variable, once: its name, what it sets, how it is read,
+//! and how its default is shown. `blog --help` and README.md's table are both
+//! generated from this list; each default is the value of the sections'
+//! `Default`, never written here.
+
+use blog_repositories::SecretUrl;
+use blog_services::cache::CacheBackend;
+use tracing_subscriber::EnvFilter;
+
+use super::Config;
+use super::values::{flag, millis, name, seconds, show_millis, show_seconds, whole, whole_u32};
+
+/// How a variable's default is shown.
+#[derive(Debug, Clone, Copy)]
+pub enum Shown {
+    /// The default configuration's value (`None`: unset).
+    Value(fn(&Config) -> Option<String>),
+    /// A rule, where the default depends on the machine or another variable.
+    Rule(&'static str),
+}
+
+/// One configuration variable.
+#[derive(Debug, Clone, Copy)]
+pub struct Variable {
+    /// The environment variable's name.
+    pub name: &'static str,
+    /// What it sets, for the help text and the README.
+    pub meaning: &'static str,
+    /// How its default is shown.
+    pub default: Shown,
+    /// Holds a password: never printed, not even in an error.
+    pub secret: bool,
+    /// Sets the value; `Err` says what the variable expects.
+    pub(super) read: fn(&mut Config, &str) -> Result<(), String>,
+}
+
+const fn var(
+    name: &'static str,
+    meaning: &'static str,
+    default: Shown,
+    read: fn(&mut Config, &str) -> Result<(), String>,
+) -> Variable {
+    Variable {
+        name,
+        meaning,
+        default,
+        secret: false,
+        read,
+    }
+}
+
+const fn secret(
+    name: &'static str,
+    meaning: &'static str,
+    default: Shown,
+    read: fn(&mut Config, &str) -> Result<(), String>,
+) -> Variable {
+    Variable {
+        secret: true,
+        ..var(name, meaning, default, read)
+    }
+}
+
+/// The variables, in the order they are applied (`DATABASE_URL` and `REDIS_URL`
+/// come before the settings whose defaults they change).
+pub static VARIABLES: &[Variable] = &[
+    var(
+        "BLOG_CONFIG",
+        "a `KEY=VALUE` file (dotenv syntax) read before the environment, which overrides it; `./.env` is read too, if present",
+        Shown::Value(|_| None),
+        |_, _| Ok(()),
+    ),
+    secret(
+        "DATABASE_URL",
+        "`postgres://...` for PostgreSQL; unset, the embedded default (SQLite, demo data, debug headers)",
+        Shown::Value(|c| Some(c.database.url.redacted())),
+        |c, v| {
+            let url = SecretUrl::new(v);
+            if !url.has_scheme(&["sqlite:", "postgres://", "postgresql://"]) {
+                return Err("a postgres://... or sqlite:... URL".into());
+            }
+            c.database.url = url;
+            c.embedded = false;
+            c.monitoring.debug_headers = false;
+            Ok(())
+        },
+    ),
+    var(
+        "BLOG_DB_MAX_CONNECTIONS",
+        "the most connections the pool opens",
+        Shown::Value(|c| Some(c.database.pool.max_connections.to_string())),
+        |c, v| {
+            set(
+                &mut c.database.pool.max_connections,
+                whole_u32(v, 1, 10_000),
+            )
+        },
+    ),
+    var(
+        "BLOG_DB_MIN_CONNECTIONS",
+        "connections the pool keeps open when idle (at most the maximum)",
+        Shown::Value(|c| Some(c.database.pool.min_connections.to_string())),
+        |c, v| {
+            set(
+                &mut c.database.pool.min_connections,
+                whole_u32(v, 0, 10_000),
+            )
+        },
+    ),
+    var(
+        "BLOG_DB_ACQUIRE_TIMEOUT_MS",
+        "how long a request waits for a pooled connection before a 503",
+        Shown::Value(|c| Some(show_millis(c.database.pool.acquire_timeout))),
+        |c, v| set(&mut c.database.pool.acquire_timeout, millis(v, 1, 600_000)),
+    ),
+    var(
+        "BLOG_DB_IDLE_TIMEOUT_S",
+        "idle pooled connections above the minimum close after this long",
+        Shown::Value(|c| Some(show_seconds(c.database.pool.idle_timeout))),
+        |c, v| set(&mut c.database.pool.idle_timeout, seconds(v, 1, 86_400)),
+    ),
+    var(
+        "BLOG_DB_MAX_LIFETIME_S",
+        "pooled connections are recycled after this long",
+        Shown::Value(|c| Some(show_seconds(c.database.pool.max_lifetime))),
+        |c, v| set(&mut c.database.pool.max_lifetime, seconds(v, 1, 604_800)),
+    ),
+    var(
+        "BLOG_DB_STATEMENT_CACHE",
+        "keep prepared statements per connection (see PgBouncer below)",
+        Shown::Value(|c| Some(c.database.statement_cache.to_string())),
+        |c, v| set(&mut c.database.statement_cache, flag(v)),
+    ),
+    var(
+        "BLOG_SLOW_STATEMENT_MS",
+        "a slower SQL statement logs a warning (SQL cut to 200 characters)",
+        Shown::Value(|c| Some(show_millis(c.database.slow_statement))),
+        |c, v| set(&mut c.database.slow_statement, millis(v, 0, 3_600_000)),
+    ),
+    var(
+        "BLOG_AUTO_MIGRATE",
+        "`blog serve` applies pending migrations before serving",
+        Shown::Value(|c| Some(c.database.migrate_on_start.to_string())),
+        |c, v| set(&mut c.database.migrate_on_start, flag(v)),
+    ),
+    secret(
+        "REDIS_URL",
+        "`redis://host:port/db`: the cache and the analytics counters live in Redis",
+        Shown::Value(|c| c.cache.redis_url.as_ref().map(SecretUrl::redacted)),
+        |c, v| {
+            let url = SecretUrl::new(v);
+            if !url.has_scheme(&["redis://", "rediss://"]) {
+                return Err("a redis://host:port/db URL".into());
+            }
+            c.cache.redis_url = Some(url);
+            c.cache.backend = CacheBackend::Redis;
+            Ok(())
+        },
+    ),
+    var(
+        "BLOG_CACHE",
+        "`redis`, `memory` (in process) or `off` (every read goes to the database)",
+        Shown::Rule("`redis` with `REDIS_URL`, else `memory`"),
+        |c, v| {
+            c.cache.backend = match v {
+                "redis" if c.cache.redis_url.is_some() => CacheBackend::Redis,
+                "redis" => return Err("REDIS_URL to be set for the redis cache".into()),
+                "memory" => CacheBackend::Memory,
+                "off" => CacheBackend::Off,
+                _ => return Err("one of redis, memory, off".into()),
+            };
+            Ok(())
+        },
+    ),
+    var(
+        "BLOG_CACHE_TIMEOUT_MS",
+        "a slower Redis operation is given up (the database answers)",
+        Shown::Value(|c| Some(show_millis(c.cache.timeout))),
+        |c, v| set(&mut c.cache.timeout, millis(v, 1, 60_000)),
+    ),
+    var(
+        "BLOG_CACHE_PREFIX",
+        "prefix of every cache key, so several sites can share one Redis",
+        Shown::Value(|c| Some(c.cache.prefix.clone())),
+        |c, v| set(&mut c.cache.prefix, name(v)),
+    ),
+    var(
+        "BLOG_REDIS_POOL_SIZE",
+        "connections in the Redis pool",
+        Shown::Value(|c| Some(c.cache.redis_pool_size.to_string())),
+        |c, v| set(&mut c.cache.redis_pool_size, whole_u32(v, 1, 1024)),
+    ),
+    var(
+        "BLOG_CACHE_MEMORY_MB",
+        "the most the in-process cache holds, in MiB",
+        Shown::Value(|c| Some((c.cache.memory_capacity >> 20).to_string())),
+        |c, v| {
+            set(
+                &mut c.cache.memory_capacity,
+                whole(v, 1, 65_536).map(|mb| mb << 20),
+            )
+        },
+    ),
+    var(
+        "BLOG_ANALYTICS_KEY",
+        "the Redis hash of the daily page-view and new-post counts",
+        Shown::Value(|c| Some(c.analytics.key.clone())),
+        |c, v| set(&mut c.analytics.key, name(v)),
+    ),
+    var(
+        "BLOG_ANALYTICS_FLUSH_MS",
+        "how often this process adds its counts to that hash",
+        Shown::Value(|c| Some(show_millis(c.analytics.flush_interval))),
+        |c, v| set(&mut c.analytics.flush_interval, millis(v, 100, 3_600_000)),
+    ),
+    var(
+        "BLOG_TOKEN_TTL_HOURS",
+        "lifetime of an API token (at most ten years)",
+        Shown::Value(|c| Some((c.auth.token_ttl.as_secs() / 3600).to_string())),
+        |c, v| {
+            let hours = whole(v, 1, blog_services::auth::MAX_TOKEN_TTL.as_secs() / 3600)?;
+            c.auth.token_ttl = std::time::Duration::from_secs(hours * 3600);
+            Ok(())
+        },
+    ),
+    var(
+        "BLOG_BIND",
+        "the address to serve on",
+        Shown::Value(|c| Some(c.server.bind.to_string())),
+        |c, v| {
+            c.server.bind = v
+                .parse()
+                .map_err(|_| "an address such as 127.0.0.1:8000".to_owned())?;
+            Ok(())
+        },
+    ),
+    var(
+        "BLOG_WORKERS",
+        "server worker threads",
+        Shown::Rule("the number of cores"),
+        |c, v| set(&mut c.server.workers, whole(v, 1, 1024).map(|n| n as usize)),
+    ),
+    var(
+        "BLOG_DEBUG_HEADERS",
+        "`X-Query-Count`, `X-Query-Time`, `X-Response-Time` (ms) on every response",
+        Shown::Rule("`true` on the embedded default (no `DATABASE_URL`), else `false`"),
+        |c, v| set(&mut c.monitoring.debug_headers, flag(v)),
+    ),
+    var(
+        "BLOG_SLOW_REQUEST_MS",
+        "a slower request logs a warning",
+        Shown::Value(|c| Some(show_millis(c.monitoring.slow_request))),
+        |c, v| set(&mut c.monitoring.slow_request, millis(v, 0, 3_600_000)),
+    ),
+    var(
+        "BLOG_SLOW_REQUEST_STATEMENTS",
+        "a request running more SQL statements logs a warning",
+        Shown::Value(|c| Some(c.monitoring.slow_request_statements.to_string())),
+        |c, v| {
+            set(
+                &mut c.monitoring.slow_request_statements,
+                whole_u32(v, 0, 100_000),
+            )
+        },
+    ),
+    var(
+        "BLOG_N_PLUS_ONE_THRESHOLD",
+        "one statement shape repeated more often in a request is an N+1",
+        Shown::Value(|c| Some(c.monitoring.n_plus_one_threshold.to_string())),
+        |c, v| {
+            set(
+                &mut c.monitoring.n_plus_one_threshold,
+                whole_u32(v, 1, 100_000),
+            )
+        },
+    ),
+    var(
+        "BLOG_N_PLUS_ONE_STRICT",
+        "a detected N+1 fails the request (500); the tests' setting",
+        Shown::Value(|c| Some(c.monitoring.n_plus_one_strict.to_string())),
+        |c, v| set(&mut c.monitoring.n_plus_one_strict, flag(v)),
+    ),
+    var(
+        "BLOG_MONITORING_PUBLIC",
+        "monitoring readable without an admin token",
+        Shown::Value(|c| Some(c.monitoring.public.to_string())),
+        |c, v| set(&mut c.monitoring.public, flag(v)),
+    ),
+    var(
+        "BLOG_MONITORING_SAMPLE_MS",
+        "the interval of the live charts' samples",
+        Shown::Value(|c| Some(show_millis(c.monitoring.sample_interval))),
+        |c, v| set(&mut c.monitoring.sample_interval, millis(v, 100, 60_000)),
+    ),
+    secret(
+        "BLOG_EXTERNAL_API_URL",
+        "the dashboard's external stats source (`http(s)://...`)",
+        Shown::Value(|c| {
+            c.dashboard
+                .external_api_url
+                .as_ref()
+                .map(SecretUrl::redacted)
+        }),
+        |c, v| {
+            let url = SecretUrl::new(v);
+            if !url.has_scheme(&["http://", "https://"]) {
+                return Err("an http:// or https:// URL".into());
+            }
+            c.dashboard.external_api_url = Some(url);
+            Ok(())
+        },
+    ),
+    var(
+        "RUST_LOG",
+        "the log filter (tracing's `EnvFilter` syntax)",
+        Shown::Value(|c| Some(c.log.filter.clone())),
+        |c, v| {
+            EnvFilter::try_new(v).map_err(|e| format!("a log filter such as info ({e})"))?;
+            c.log.filter = v.to_owned();
+            Ok(())
+        },
+    ),
+];
+
+/// Stores a value read successfully.
+fn set<T>(field: &mut T, value: Result<T, String>) -> Result<(), String> {
+    *field = value?;
+    Ok(())
+}
+
+/// The variable called `name`, if it is one of ours.
+pub fn find(name: &str) -> Option<&'static Variable> {
+    VARIABLES.iter().find(|v| v.name == name)
+}

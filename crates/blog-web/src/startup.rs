@@ -1,0 +1,218 @@
+//! The composition root: [`Application::build`] turns a [`Config`] into a
+//! running service (pools, cache, services, background tasks, the listener and
+//! the server). `blog serve` and every HTTP test start through it, so the
+//! mapping from configuration to the running service is what the tests test.
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use blog_repositories::{DatabaseConnection, RepositoryError, bulk, database};
+use blog_services::dataset::{self, DatasetSpec};
+use blog_services::redis::RedisFailure;
+use blog_services::{PasswordHasher, ServiceError};
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::prometheus;
+use crate::routes;
+use crate::state::AppState;
+
+/// The `server` section of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// The address to listen on (port 0: any free port, as tests use).
+    pub bind: SocketAddr,
+    /// Worker threads, each with its own event loop.
+    pub workers: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database cannot be reached (the URL is shown without its password).
+    #[error("cannot connect to the database ({url})")]
+    Database {
+        /// `DATABASE_URL`, redacted.
+        url: String,
+        /// Why.
+        #[source]
+        source: RepositoryError,
+    },
+    /// A migration failed.
+    #[error("applying the migrations")]
+    Migrate(#[source] RepositoryError),
+    /// The demo dataset could not be written.
+    #[error("filling the demo dataset")]
+    Demo(#[source] ServiceError),
+    /// `REDIS_URL` is not a URL the Redis client accepts.
+    #[error("invalid REDIS_URL")]
+    Redis(#[source] RedisFailure),
+    /// The listening address is taken or not ours.
+    #[error("cannot listen on {address} (BLOG_BIND)")]
+    Bind {
+        /// `BLOG_BIND`.
+        address: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A built service, listening; [`Application::run_until_stopped`] serves.
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+    db: DatabaseConnection,
+    state: AppState,
+    background: Vec<JoinHandle<()>>,
+}
+
+/// Stops a running [`Application`] (tests; signals do the same for `serve`).
+#[derive(Clone)]
+pub struct ShutdownHandle(ServerHandle);
+
+impl ShutdownHandle {
+    /// Stops accepting; with `graceful`, in-flight requests finish first.
+    pub async fn stop(&self, graceful: bool) {
+        self.0.stop(graceful).await;
+    }
+}
+
+impl Application {
+    /// Connects, migrates (unless disabled), fills an empty embedded database
+    /// with the demo dataset, builds the services, starts the background tasks
+    /// and binds the listener.
+    pub async fn build(config: &Config) -> Result<Application, StartupError> {
+        let db = connect(config).await?;
+        prepare(&db, config).await?;
+        let state = AppState::new(db.clone(), config)?;
+        let listener =
+            TcpListener::bind(config.server.bind).map_err(|source| StartupError::Bind {
+                address: config.server.bind,
+                source,
+            })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind {
+            address: config.server.bind,
+            source,
+        })?;
+        prometheus::recorder();
+        let background = spawn_background(&state, config);
+        let server = routes::server(listener, state.clone(), config.server.workers)
+            .map_err(|source| StartupError::Bind { address, source })?;
+        Ok(Application {
+            address,
+            server,
+            db,
+            state,
+            background,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The services it runs (tests read the cache's statistics).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Its database pool (tests cut it to see the service degrade).
+    pub fn database(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// A handle that stops the server.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle(self.server.handle())
+    }
+
+    /// Serves until stopped (SIGINT, SIGTERM, or the shutdown handle), then
+    /// stops the background tasks and flushes the analytics counts.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        for task in &self.background {
+            task.abort();
+        }
+        self.state.analytics.flush().await;
+        self.db.close().await.ok();
+        served
+    }
+}
+
+/// Opens the pool `config.database` describes.
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, StartupError> {
+    database::connect(&config.database)
+        .await
+        .map_err(|source| StartupError::Database {
+            url: config.database.url.redacted(),
+            source,
+        })
+}
+
+/// Migrates (unless `BLOG_AUTO_MIGRATE=false`) and, on the embedded default,
+/// fills an empty database with the demo dataset.
+async fn prepare(db: &DatabaseConnection, config: &Config) -> Result<(), StartupError> {
+    if config.database.migrate_on_start {
+        database::migrate(db).await.map_err(StartupError::Migrate)?;
+    }
+    if !config.embedded {
+        return Ok(());
+    }
+    let empty = bulk::is_empty(db)
+        .await
+        .map_err(|err| StartupError::Demo(err.into()))?;
+    if empty {
+        tracing::info!(
+            posts = dataset::DEMO_POSTS,
+            "empty database: filling it with the demo dataset"
+        );
+        let spec = DatasetSpec::new(dataset::DEMO_POSTS);
+        let report = dataset::seed(db, &spec, &PasswordHasher::default(), &mut |_, _| {})
+            .await
+            .map_err(StartupError::Demo)?;
+        tracing::info!(
+            rows = report.rows,
+            elapsed_ms = report.elapsed.as_millis() as u64,
+            "demo dataset ready"
+        );
+    }
+    Ok(())
+}
+
+/// The periodic work of a running service: monitoring samples, analytics
+/// flushes and the Prometheus recorder's upkeep.
+fn spawn_background(state: &AppState, config: &Config) -> Vec<JoinHandle<()>> {
+    let sampler = state
+        .monitoring
+        .spawn_sampler(config.monitoring.sample_interval);
+    let analytics = state.analytics.clone();
+    let interval: Duration = config.analytics.flush_interval;
+    let flusher = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            analytics.flush().await;
+            if let Some(handle) = prometheus::recorder() {
+                handle.run_upkeep();
+            }
+        }
+    });
+    vec![sampler, flusher]
+}
