@@ -27,11 +27,6 @@ impl ChangedTables {
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.0.iter().copied()
     }
-
-    /// True when nothing changed.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl Writer<DatabaseTransaction> {

@@ -19,6 +19,9 @@ pub mod posts;
 pub mod redis;
 mod tags;
 
+#[cfg(test)]
+mod cache_schemas;
+
 pub use error::ServiceError;
 pub use pagination::Page;
 pub use password::PasswordHasher;

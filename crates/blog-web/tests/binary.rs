@@ -132,6 +132,29 @@ fn analyze_says_it_needs_postgresql_on_sqlite() {
     assert_eq!(stderr.trim().lines().count(), 1, "one clear line: {stderr}");
 }
 
+/// `blog analyze` run against one PostgreSQL database from a scratch directory.
+struct Analyze<'a> {
+    dir: &'a WorkDir,
+    url: &'a str,
+}
+
+impl Analyze<'_> {
+    /// Runs `blog analyze` with `args`: the exit code, stdout and stderr.
+    fn run(&self, args: &[&str]) -> (Option<i32>, String, String) {
+        let output = clean_command(self.dir)
+            .env("DATABASE_URL", self.url)
+            .arg("analyze")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+}
+
 /// `blog analyze` against a real PostgreSQL test database.
 #[tokio::test]
 async fn analyze_reports_tables_indexes_and_slow_statements() {
@@ -160,18 +183,9 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
             .await
             .unwrap();
     let dir = WorkDir::new("analyze-pg");
-    let run = |args: &[&str]| {
-        let output = clean_command(&dir)
-            .env("DATABASE_URL", &test_db.url)
-            .arg("analyze")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+    let analyze = Analyze {
+        dir: &dir,
+        url: &test_db.url,
     };
 
     // A foreign key without an index, for the overview to find.
@@ -180,7 +194,15 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
     )
     .await
     .unwrap();
-    let (code, stdout, stderr) = run(&["--format", "json"]);
+    assert_overview_finds_tables_and_the_unindexed_key(&analyze);
+    assert_posts_table_counters(&analyze).await;
+    assert_table_names_are_bound(&analyze);
+    assert_slow_queries(&db, &analyze).await;
+}
+
+/// The overview lists the blog's tables and only the unindexed bookmarks key.
+fn assert_overview_finds_tables_and_the_unindexed_key(analyze: &Analyze<'_>) {
+    let (code, stdout, stderr) = analyze.run(&["--format", "json"]);
     assert_eq!(code, Some(0), "{stderr}");
     let overview: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let tables: Vec<&str> = overview["tables"]
@@ -205,14 +227,17 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
     assert_eq!(unindexed[0]["table"], "bookmarks");
     assert_eq!(unindexed[0]["columns"], "post_id");
     assert!(overview["unused_indexes"].is_array());
-    let (code, text, _) = run(&[]);
+    let (code, text, _) = analyze.run(&[]);
     assert_eq!(code, Some(0));
     assert!(text.contains("Foreign keys without an index:") && text.contains("bookmarks"));
+}
 
+/// `--table posts` reports the seeded inserts and every counter.
+async fn assert_posts_table_counters(analyze: &Analyze<'_>) {
     // PostgreSQL publishes a session's table counters within a second or so.
     let mut posts = serde_json::Value::Null;
     for _ in 0..40 {
-        let (code, stdout, _) = run(&["--table", "posts", "--format", "json"]);
+        let (code, stdout, _) = analyze.run(&["--table", "posts", "--format", "json"]);
         assert_eq!(code, Some(0));
         posts = serde_json::from_str(&stdout).unwrap();
         if posts["inserts"] == 30 {
@@ -233,14 +258,22 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
     ] {
         assert!(posts.get(key).is_some(), "{key}");
     }
-    // The name is bound, never spliced: an injection attempt is just an unknown table.
+}
+
+/// A `--table` name is bound, never spliced: an injection attempt is just an unknown table.
+fn assert_table_names_are_bound(analyze: &Analyze<'_>) {
     for name in ["nope", "posts' OR '1'='1", "posts; DROP TABLE posts; --"] {
-        let (code, _, stderr) = run(&["--table", name]);
+        let (code, _, stderr) = analyze.run(&["--table", name]);
         assert_eq!(code, Some(1), "{name}");
         assert!(stderr.contains("no table named"), "{stderr}");
     }
-    let (code, _, _) = run(&["--table", "posts"]);
+    let (code, _, _) = analyze.run(&["--table", "posts"]);
     assert_eq!(code, Some(0), "posts is still there");
+}
+
+/// `--slow-queries` explains what it needs, then lists the slowest statements first.
+async fn assert_slow_queries(db: &sea_orm::DatabaseConnection, analyze: &Analyze<'_>) {
+    use sea_orm::ConnectionTrait;
 
     let preloaded = db
         .query_one_raw(sea_orm::Statement::from_string(
@@ -253,7 +286,7 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
         .try_get::<bool>("", "loaded")
         .unwrap();
     if !preloaded {
-        let (code, _, stderr) = run(&["--slow-queries"]);
+        let (code, _, stderr) = analyze.run(&["--slow-queries"]);
         assert_eq!(code, Some(2));
         assert!(
             stderr.contains("shared_preload_libraries") && stderr.contains("CREATE EXTENSION"),
@@ -261,7 +294,7 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
         );
         return;
     }
-    let (code, _, stderr) = run(&["--slow-queries"]);
+    let (code, _, stderr) = analyze.run(&["--slow-queries"]);
     assert_eq!(code, Some(2), "loaded but not installed here");
     assert!(
         stderr.contains("CREATE EXTENSION pg_stat_statements"),
@@ -275,7 +308,8 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
             .await
             .unwrap();
     }
-    let (code, stdout, stderr) = run(&["--slow-queries", "--min-ms", "0", "--format", "json"]);
+    let (code, stdout, stderr) =
+        analyze.run(&["--slow-queries", "--min-ms", "0", "--format", "json"]);
     assert_eq!(code, Some(0), "{stderr}");
     let slow: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let rows = slow.as_array().unwrap();
@@ -291,7 +325,7 @@ async fn analyze_reports_tables_indexes_and_slow_statements() {
         means.windows(2).all(|w| w[0] >= w[1]),
         "slowest first: {means:?}"
     );
-    let (code, text, _) = run(&["--slow-queries", "--min-ms", "100000"]);
+    let (code, text, _) = analyze.run(&["--slow-queries", "--min-ms", "100000"]);
     assert_eq!(code, Some(0));
     assert!(text.contains("none"));
 }

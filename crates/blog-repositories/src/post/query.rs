@@ -98,10 +98,7 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
     /// The list view's loader: author, category, tags, approved-comment count,
     /// like count and the 5 newest approved comments of each post.
     pub fn with_related_data(self) -> PostListLoader<'c, C> {
-        PostListLoader {
-            query: self,
-            comments_per_post: LIST_COMMENTS_PER_POST,
-        }
+        PostListLoader { query: self }
     }
 }
 
@@ -110,16 +107,9 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
 #[derive(Debug, Clone)]
 pub struct PostListLoader<'c, C> {
     query: PostQuery<'c, C>,
-    comments_per_post: u64,
 }
 
 impl<C: ConnectionTrait> PostListLoader<'_, C> {
-    /// Shows `n` newest approved comments under each post instead of 5.
-    pub fn comments_per_post(mut self, n: u64) -> Self {
-        self.comments_per_post = n;
-        self
-    }
-
     /// Posts `offset..offset + limit` of the query (at most [`MAX_WINDOW`]),
     /// newest first, fully loaded.
     pub async fn fetch(
@@ -154,7 +144,7 @@ impl<C: ConnectionTrait> PostListLoader<'_, C> {
         attach_tags(conn, &mut cards).await?;
         let ids: Vec<i32> = cards.iter().map(|c| c.id).collect();
         let mut newest =
-            comments::newest_approved_for_posts(conn, &ids, self.comments_per_post).await?;
+            comments::newest_approved_for_posts(conn, &ids, LIST_COMMENTS_PER_POST).await?;
         for card in &mut cards {
             card.comments = newest.remove(&card.id).unwrap_or_default();
         }

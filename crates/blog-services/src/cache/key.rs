@@ -84,11 +84,6 @@ impl Tag {
         Tag::keyed("table", name)
     }
 
-    /// The tag's name (`post:7`).
-    pub fn name(&self) -> &str {
-        &self.0
-    }
-
     /// The key of the tag's version counter under `prefix`.
     pub fn render(&self, prefix: &str) -> String {
         format!("{prefix}:v{KEY_FORMAT}:tag:{}", self.0)

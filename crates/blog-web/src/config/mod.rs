@@ -164,3 +164,6 @@ fn shown_value(secret: bool, value: &str) -> String {
         value.to_owned()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -198,27 +198,7 @@ async fn the_monitoring_page_draws_the_real_numbers_in_chromium() {
         })
     };
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let profile = std::env::temp_dir().join(format!("blog-chromium-{}", std::process::id()));
-    let output = tokio::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=4000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(app.url("/monitoring/"))
-        .kill_on_drop(true)
-        .output()
-        .await
-        .expect("chromium runs");
-    let _ = std::fs::remove_dir_all(&profile);
+    let output = dump_dom_in_chromium(chromium, &app.url("/monitoring/")).await;
     let (_, body) = app.json("/api/monitoring/").await;
     traffic.abort();
     let dom = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -236,37 +216,68 @@ async fn the_monitoring_page_draws_the_real_numbers_in_chromium() {
         "statements_per_request",
         "pool_in_use",
     ] {
-        let figure = dom
-            .split("<figure")
-            .find(|f| f.contains(&format!(r#"data-metric="{metric}""#)))
-            .unwrap_or_else(|| panic!("a chart for {metric}"));
-        let attribute = |name: &str| -> String {
-            let start = figure
-                .find(&format!(r#"{name}=""#))
-                .unwrap_or_else(|| panic!("{metric} has {name}"))
-                + name.len()
-                + 2;
-            figure[start..].split('"').next().unwrap().to_owned()
-        };
-        let timestamp: i64 = attribute("data-timestamp").parse().unwrap();
-        let shown: f64 = attribute("data-latest").parse().unwrap();
-        let sample = history
-            .iter()
-            .find(|s| s["timestamp"].as_i64() == Some(timestamp))
-            .unwrap_or_else(|| panic!("the page's sample {timestamp} is in the service's history"));
-        let expected = sample[metric].as_f64().unwrap();
-        assert!(
-            (shown - expected).abs() <= 1e-9 * expected.abs().max(1.0),
-            "{metric} on the chart ({shown}) is the service's figure ({expected})"
-        );
-        if metric == "requests_per_second" {
-            assert!(shown > 0.0, "the drawn sample saw the traffic");
-        }
-        assert!(attribute("data-points").parse::<usize>().unwrap() >= 1);
+        assert_chart_shows_the_services_figure(&dom, &history, metric);
     }
     let busiest = history
         .iter()
         .map(|s| s["requests_per_second"].as_f64().unwrap())
         .fold(0.0, f64::max);
     assert!(busiest > 0.0, "real traffic was recorded");
+}
+
+/// Loads `url` in headless Chromium with a scratch profile and returns its DOM dump.
+async fn dump_dom_in_chromium(chromium: &str, url: &str) -> std::process::Output {
+    let profile = std::env::temp_dir().join(format!("blog-chromium-{}", std::process::id()));
+    let output = tokio::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=4000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(url)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("chromium runs");
+    let _ = std::fs::remove_dir_all(&profile);
+    output
+}
+
+/// The chart for `metric` in `dom` shows the latest figure of a sample in the service's `history`.
+fn assert_chart_shows_the_services_figure(dom: &str, history: &[Value], metric: &str) {
+    let figure = dom
+        .split("<figure")
+        .find(|f| f.contains(&format!(r#"data-metric="{metric}""#)))
+        .unwrap_or_else(|| panic!("a chart for {metric}"));
+    let attribute = |name: &str| -> String {
+        let start = figure
+            .find(&format!(r#"{name}=""#))
+            .unwrap_or_else(|| panic!("{metric} has {name}"))
+            + name.len()
+            + 2;
+        figure[start..].split('"').next().unwrap().to_owned()
+    };
+    let timestamp: i64 = attribute("data-timestamp").parse().unwrap();
+    let shown: f64 = attribute("data-latest").parse().unwrap();
+    let sample = history
+        .iter()
+        .find(|s| s["timestamp"].as_i64() == Some(timestamp))
+        .unwrap_or_else(|| panic!("the page's sample {timestamp} is in the service's history"));
+    let expected = sample[metric].as_f64().unwrap();
+    assert!(
+        (shown - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+        "{metric} on the chart ({shown}) is the service's figure ({expected})"
+    );
+    if metric == "requests_per_second" {
+        assert!(shown > 0.0, "the drawn sample saw the traffic");
+    }
+    assert!(attribute("data-points").parse::<usize>().unwrap() >= 1);
 }

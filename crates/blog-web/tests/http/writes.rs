@@ -310,8 +310,15 @@ async fn invalid_posts_get_422_with_every_field_named() {
     .unwrap();
     assert_eq!(ok.status(), StatusCode::CREATED);
 
+    assert_unreadable_post_bodies_are_refused(&app, &token).await;
+    let (_, api) = app.json("/api/posts/").await;
+    assert_eq!(api["count"], 4, "only the valid post was stored");
+}
+
+/// A malformed, wrongly typed or oversized post body gets 400, 415 or 413.
+async fn assert_unreadable_post_bodies_are_refused(app: &TestApp, token: &str) {
     let malformed = app
-        .authed(Method::POST, "/api/posts/", &token)
+        .authed(Method::POST, "/api/posts/", token)
         .header("content-type", "application/json")
         .body("{\"title\":")
         .send()
@@ -319,7 +326,7 @@ async fn invalid_posts_get_422_with_every_field_named() {
         .unwrap();
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
     let wrong_type = app
-        .authed(Method::POST, "/api/posts/", &token)
+        .authed(Method::POST, "/api/posts/", token)
         .header("content-type", "text/plain")
         .body("{}")
         .send()
@@ -327,14 +334,12 @@ async fn invalid_posts_get_422_with_every_field_named() {
         .unwrap();
     assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let huge = app
-        .authed(Method::POST, "/api/posts/", &token)
+        .authed(Method::POST, "/api/posts/", token)
         .json(&json!({"title": "x", "content": "w".repeat(1024 * 1024), "category_id": 1}))
         .send()
         .await
         .unwrap();
     assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let (_, api) = app.json("/api/posts/").await;
-    assert_eq!(api["count"], 4, "only the valid post was stored");
 }
 
 #[tokio::test]
@@ -345,28 +350,7 @@ async fn only_the_author_edits_or_deletes_and_pages_follow() {
     let owner = app.login_as(&author).await;
     let stranger = app.login_as(someone_else(&author)).await;
     let edit = json!({"title": "Edited title", "content": "one two three", "category_id": 4, "tags": ["edited"]});
-
-    let forbidden = app
-        .authed(Method::PUT, "/api/posts/20/", &stranger)
-        .json(&edit)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
-    let missing = app
-        .authed(Method::PUT, "/api/posts/999/", &owner)
-        .json(&edit)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    let invalid = app
-        .authed(Method::PUT, "/api/posts/20/", &owner)
-        .json(&json!({"title": ""}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_bad_edits_are_refused(&app, &owner, &stranger, &edit).await;
 
     let old_category = post["category_id"].as_i64().unwrap();
     let old_tag = post["tags"][0].as_str().unwrap().to_owned();
@@ -389,6 +373,49 @@ async fn only_the_author_edits_or_deletes_and_pages_follow() {
         .await
         .unwrap();
     assert_eq!(updated.status(), StatusCode::OK);
+    assert_pages_follow_the_edit(&app, old_category, &old_tag).await;
+
+    // Tags are kept when an edit leaves them out.
+    let keep = app
+        .authed(Method::PUT, "/api/posts/20/", &owner)
+        .json(&json!({"title": "Again", "content": "x", "category_id": 4}))
+        .send()
+        .await
+        .unwrap();
+    let kept: Value = keep.json().await.unwrap();
+    assert_eq!(kept["tags"], json!(["edited"]));
+
+    assert_only_the_author_deletes_and_pages_follow(&app, &owner, &stranger).await;
+}
+
+/// An edit of post 20 by a stranger is 403, of a missing post 404, and an invalid one 422.
+async fn assert_bad_edits_are_refused(app: &TestApp, owner: &str, stranger: &str, edit: &Value) {
+    let forbidden = app
+        .authed(Method::PUT, "/api/posts/20/", stranger)
+        .json(edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    let missing = app
+        .authed(Method::PUT, "/api/posts/999/", owner)
+        .json(edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let invalid = app
+        .authed(Method::PUT, "/api/posts/20/", owner)
+        .json(&json!({"title": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Post 20's edit shows in its detail, page, the list and its new category, and
+/// it is gone from its old category and tag.
+async fn assert_pages_follow_the_edit(app: &TestApp, old_category: i64, old_tag: &str) {
     let (_, detail) = app.json("/api/posts/20/").await;
     assert_eq!(detail["title"], "Edited title");
     assert_eq!(
@@ -414,26 +441,23 @@ async fn only_the_author_edits_or_deletes_and_pages_follow() {
         !card_ids(&old_tagged).contains(&20),
         "gone from its old tag"
     );
+}
 
-    // Tags are kept when an edit leaves them out.
-    let keep = app
-        .authed(Method::PUT, "/api/posts/20/", &owner)
-        .json(&json!({"title": "Again", "content": "x", "category_id": 4}))
-        .send()
-        .await
-        .unwrap();
-    let kept: Value = keep.json().await.unwrap();
-    assert_eq!(kept["tags"], json!(["edited"]));
-
+/// A stranger cannot delete post 20; its author can, once, and every page drops it.
+async fn assert_only_the_author_deletes_and_pages_follow(
+    app: &TestApp,
+    owner: &str,
+    stranger: &str,
+) {
     let forbidden = app
-        .authed(Method::DELETE, "/api/posts/20/", &stranger)
+        .authed(Method::DELETE, "/api/posts/20/", stranger)
         .send()
         .await
         .unwrap();
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
-    warm(&app, &["/blog/", "/api/posts/20/", "/blog/?category=4"]).await;
+    warm(app, &["/blog/", "/api/posts/20/", "/blog/?category=4"]).await;
     let deleted = app
-        .authed(Method::DELETE, "/api/posts/20/", &owner)
+        .authed(Method::DELETE, "/api/posts/20/", owner)
         .send()
         .await
         .unwrap();
@@ -450,7 +474,7 @@ async fn only_the_author_edits_or_deletes_and_pages_follow() {
     let (_, _, devops) = app.fetch("/blog/?category=4").await;
     assert!(!card_ids(&devops).contains(&20));
     let again = app
-        .authed(Method::DELETE, "/api/posts/20/", &owner)
+        .authed(Method::DELETE, "/api/posts/20/", owner)
         .send()
         .await
         .unwrap();
@@ -528,28 +552,7 @@ async fn comments_wait_for_the_authors_approval() {
     let owner = app.login_as(&author).await;
     let reader = app.login_as(someone_else(&author)).await;
     let count = post["comment_count"].as_i64().unwrap();
-
-    let empty = app
-        .authed(Method::POST, "/api/posts/24/comments/", &reader)
-        .json(&json!({"content": "  "}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let long = app
-        .authed(Method::POST, "/api/posts/24/comments/", &reader)
-        .json(&json!({"content": "x".repeat(10_001)}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(long.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let missing = app
-        .authed(Method::POST, "/api/posts/999/comments/", &reader)
-        .json(&json!({"content": "hi"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_bad_comments_are_refused(&app, &reader).await;
 
     let created = app
         .authed(Method::POST, "/api/posts/24/comments/", &reader)
@@ -607,4 +610,29 @@ async fn comments_wait_for_the_authors_approval() {
         list.contains("a most insightful remark"),
         "the newest approved comment is on the list"
     );
+}
+
+/// An empty or overlong comment is 422, and one on a missing post 404.
+async fn assert_bad_comments_are_refused(app: &TestApp, reader: &str) {
+    let empty = app
+        .authed(Method::POST, "/api/posts/24/comments/", reader)
+        .json(&json!({"content": "  "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let long = app
+        .authed(Method::POST, "/api/posts/24/comments/", reader)
+        .json(&json!({"content": "x".repeat(10_001)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(long.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = app
+        .authed(Method::POST, "/api/posts/999/comments/", reader)
+        .json(&json!({"content": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
