@@ -3,12 +3,12 @@
 
 use blog_entities::{auth_token, category, comment, like, post, post_tag, tag, user};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityName, EntityTrait,
-    PaginatorTrait, Statement,
+    ActiveModelTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, PaginatorTrait,
+    Statement,
 };
 
 use crate::error::During;
-use crate::{ChangedTables, RepositoryError, Writer};
+use crate::{RepositoryError, Writer};
 
 /// Rows per INSERT statement: well under PostgreSQL's 65,535 and SQLite's
 /// 32,766 bind parameters for our widest table (8 columns).
@@ -69,17 +69,15 @@ fn tables() -> [&'static str; 8] {
 }
 
 /// Deletes every row of the eight tables and restarts their id sequences.
-pub async fn reset(db: &DatabaseConnection) -> Result<ChangedTables, RepositoryError> {
+pub async fn reset(writer: &mut Writer<impl ConnectionTrait>) -> Result<(), RepositoryError> {
     const OPERATION: &str = "emptying the database";
     let tables = tables();
-    if db.get_database_backend() == DbBackend::Postgres {
-        let mut writer = Writer::autocommit(db);
+    if writer.reader().get_database_backend() == DbBackend::Postgres {
         let sql = format!("TRUNCATE {} RESTART IDENTITY CASCADE", tables.join(", "));
         let conn = writer.changing(&tables);
         conn.execute_raw(raw(conn, sql)).await.during(OPERATION)?;
-        return Ok(writer.finish());
+        return Ok(());
     }
-    let mut writer = Writer::begin(db).await?;
     for table in tables {
         let conn = writer.changing(&[table]);
         let sql = format!("DELETE FROM {table}");
@@ -89,29 +87,29 @@ pub async fn reset(db: &DatabaseConnection) -> Result<ChangedTables, RepositoryE
     let conn = writer.reader();
     let sql = "DELETE FROM sqlite_sequence".to_owned();
     conn.execute_raw(raw(conn, sql)).await.during(OPERATION)?;
-    writer.commit().await
+    Ok(())
 }
 
-/// Inserts `dataset` into an empty database in one transaction, `ROWS_PER_STATEMENT`
-/// rows per statement; `progress` is told how many rows each statement wrote.
+/// Inserts `dataset` into an empty database, `ROWS_PER_STATEMENT` rows per
+/// statement; `progress` is told how many rows each statement wrote. Run it
+/// in one transaction, then [`analyze`].
 pub async fn insert_dataset(
-    db: &DatabaseConnection,
+    writer: &mut Writer<impl ConnectionTrait>,
     dataset: Dataset,
     progress: &mut (dyn FnMut(usize) + Send),
-) -> Result<ChangedTables, RepositoryError> {
+) -> Result<(), RepositoryError> {
     const OPERATION: &str = "loading the dataset";
-    if !is_empty(db).await? {
+    if !is_empty(writer.reader()).await? {
         return Err(RepositoryError::NotEmpty);
     }
-    let mut writer = Writer::begin(db).await?;
-    insert_batched(&mut writer, dataset.users, progress).await?;
-    insert_batched(&mut writer, dataset.categories, progress).await?;
-    insert_batched(&mut writer, dataset.tags, progress).await?;
-    insert_batched(&mut writer, dataset.posts, progress).await?;
-    insert_batched(&mut writer, dataset.post_tags, progress).await?;
-    insert_batched(&mut writer, dataset.comments, progress).await?;
-    insert_batched(&mut writer, dataset.likes, progress).await?;
-    if db.get_database_backend() == DbBackend::Postgres {
+    insert_batched(writer, dataset.users, progress).await?;
+    insert_batched(writer, dataset.categories, progress).await?;
+    insert_batched(writer, dataset.tags, progress).await?;
+    insert_batched(writer, dataset.posts, progress).await?;
+    insert_batched(writer, dataset.post_tags, progress).await?;
+    insert_batched(writer, dataset.comments, progress).await?;
+    insert_batched(writer, dataset.likes, progress).await?;
+    if writer.reader().get_database_backend() == DbBackend::Postgres {
         // Rows came with explicit ids: move each sequence past the largest.
         for table in ["users", "categories", "tags", "posts", "comments", "likes"] {
             let conn = writer.reader();
@@ -122,16 +120,20 @@ pub async fn insert_dataset(
             conn.execute_raw(raw(conn, sql)).await.during(OPERATION)?;
         }
     }
-    let changed = writer.commit().await?;
-    // Fresh planner statistics, so the first queries on the new data plan well.
-    let analyze = match db.get_database_backend() {
+    Ok(())
+}
+
+/// Fresh planner statistics, so the first queries on new data plan well
+/// (after a bulk load has committed).
+pub async fn analyze(conn: &impl ConnectionTrait) -> Result<(), RepositoryError> {
+    let sql = match conn.get_database_backend() {
         DbBackend::Postgres => "ANALYZE",
         _ => "PRAGMA optimize",
     };
-    db.execute_raw(raw(db, analyze.to_owned()))
+    conn.execute_raw(raw(conn, sql.to_owned()))
         .await
-        .during(OPERATION)?;
-    Ok(changed)
+        .during("refreshing the planner statistics")?;
+    Ok(())
 }
 
 /// `sql` as a statement the statement counter sees (`execute_unprepared`

@@ -51,7 +51,25 @@ impl fmt::Display for SecretUrl {
 pub fn redact(text: &str) -> String {
     match url::Url::parse(text) {
         Ok(mut url) => {
-            if url.password().is_some() && url.set_password(Some(MASK)).is_ok() {
+            let mut changed = url.password().is_some() && url.set_password(Some(MASK)).is_ok();
+            // `?password=...` works too (sqlx reads it); so do its spellings.
+            let secret_query = url.query_pairs().any(|(key, _)| is_secret_parameter(&key));
+            if secret_query {
+                let pairs: Vec<(String, String)> = url
+                    .query_pairs()
+                    .map(|(key, value)| {
+                        let value = if is_secret_parameter(&key) {
+                            MASK.to_owned()
+                        } else {
+                            value.into_owned()
+                        };
+                        (key.into_owned(), value)
+                    })
+                    .collect();
+                url.query_pairs_mut().clear().extend_pairs(pairs);
+                changed = true;
+            }
+            if changed {
                 url.to_string()
             } else {
                 text.to_owned()
@@ -62,6 +80,14 @@ pub fn redact(text: &str) -> String {
             None => text.to_owned(),
         },
     }
+}
+
+/// Query parameters that carry a credential.
+fn is_secret_parameter(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["password", "pass", "pwd", "secret", "token", "key"]
+        .iter()
+        .any(|word| key.contains(word))
 }
 
 #[cfg(test)]
@@ -84,5 +110,8 @@ mod tests {
             "sqlite://blog.sqlite3?mode=rwc"
         );
         assert_eq!(redact("not a url:pw@host"), "***@host");
+        let query = redact("postgres://u@h/db?sslmode=require&password=q-s3cret");
+        assert!(!query.contains("q-s3cret"), "{query}");
+        assert!(query.contains("sslmode=require"), "{query}");
     }
 }

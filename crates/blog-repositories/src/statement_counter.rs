@@ -103,7 +103,9 @@ pub async fn track<F: Future>(fut: F) -> (F::Output, QueryStats) {
     scoped(QueryStats::default(), fut).await
 }
 
-/// Like [`track`], but also keeps the SQL text of every statement.
+/// Like [`track`], but also keeps the SQL text of every statement (tests list
+/// them when a count is off; production never needs the text).
+#[cfg(feature = "test-util")]
 pub async fn track_with_sql<F: Future>(fut: F) -> (F::Output, QueryStats) {
     let stats = QueryStats {
         sql: Some(Vec::new()),

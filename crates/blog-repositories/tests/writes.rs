@@ -211,9 +211,13 @@ async fn likes_comments_and_tokens_declare_their_tables() {
 async fn bulk_changes_declare_every_table() {
     let test_db = seeded().await;
     let db = &test_db.db;
-    let (changed, stats) = track_with_sql(bulk::reset(db)).await;
-    assert_declared(db, "bulk reset", &stats, &changed.unwrap()).await;
+    let mut writer = Writer::begin(db).await.unwrap();
+    let (done, stats) = track_with_sql(bulk::reset(&mut writer)).await;
+    done.unwrap();
+    assert_declared(db, "bulk reset", &stats, &writer.commit().await.unwrap()).await;
     let rows = dataset::generate(&DatasetSpec::new(3));
-    let (changed, stats) = track_with_sql(bulk::insert_dataset(db, rows, &mut |_| {})).await;
-    assert_declared(db, "bulk insert", &stats, &changed.unwrap()).await;
+    let mut writer = Writer::begin(db).await.unwrap();
+    let (done, stats) = track_with_sql(bulk::insert_dataset(&mut writer, rows, &mut |_| {})).await;
+    done.unwrap();
+    assert_declared(db, "bulk insert", &stats, &writer.commit().await.unwrap()).await;
 }

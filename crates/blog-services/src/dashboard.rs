@@ -13,7 +13,7 @@ use crate::analytics::{Analytics, Daily};
 use crate::auth::AuthUser;
 use crate::cache::{Cache, CacheKey, Cacheable};
 use crate::external::ExternalApi;
-use crate::{ServiceError, tags};
+use crate::{ServiceError, cache_tags};
 
 /// How long user stats are cached (a write of the user's posts bumps `user:{id}`).
 const STATS_TTL: Duration = Duration::from_secs(300);
@@ -146,7 +146,7 @@ impl DashboardService {
     async fn user_stats(&self, user_id: i32) -> Result<UserStats, ServiceError> {
         let key = CacheKey::new("user_stats").arg("id", user_id);
         self.cache
-            .cached(&key, STATS_TTL, &[tags::user(user_id)], || async {
+            .cached(&key, STATS_TTL, &[cache_tags::user(user_id)], || async {
                 Ok::<_, ServiceError>(user::stats(&self.db, user_id).await?.into())
             })
             .await

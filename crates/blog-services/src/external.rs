@@ -47,7 +47,8 @@ impl ExternalApi {
             if err.is_timeout() {
                 ExternalFailure::Timeout
             } else {
-                tracing::debug!(error = %err, "external API unreachable");
+                // Without the URL: it may carry credentials.
+                tracing::debug!(error = %err.without_url(), "external API unreachable");
                 ExternalFailure::Unavailable
             }
         };

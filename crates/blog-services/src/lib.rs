@@ -6,6 +6,7 @@
 pub mod analytics;
 pub mod auth;
 pub mod cache;
+mod cache_tags;
 pub mod dashboard;
 pub mod database_report;
 pub mod dataset;
@@ -17,7 +18,6 @@ pub mod pagination;
 pub mod password;
 pub mod posts;
 pub mod redis;
-mod tags;
 
 #[cfg(test)]
 mod cache_schemas;

@@ -2,21 +2,50 @@
 //! and the monitoring figures: a bb8 pool of bb8-redis connections configured
 //! to fail fast (no checkout PING, a short connect timeout, no retries, every
 //! command under a timeout), with broken connections dropped so the pool
-//! reconnects by itself.
+//! reconnects by itself. For a second after a failure Redis is not even tried,
+//! so an outage costs requests nothing rather than a timeout each.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use bb8_redis::RedisConnectionManager;
 use bb8_redis::bb8::{self, ManageConnection};
+use blog_repositories::SecretUrl;
 use redis::aio::MultiplexedConnection;
 
-use crate::cache::CacheConfig;
+/// After a failure, Redis is skipped this long before it is tried again.
+const BACKOFF: Duration = Duration::from_secs(1);
+
+/// The `redis` section of the configuration. Its `Default` has no Redis: the
+/// cache and the counters stay in process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisConfig {
+    /// The server (`REDIS_URL`); the cache may use it, the analytics counters
+    /// always do.
+    pub url: Option<SecretUrl>,
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// The longest any Redis operation may take before it is given up (the
+    /// database answers instead).
+    pub timeout: Duration,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        RedisConfig {
+            url: None,
+            pool_size: 16,
+            timeout: Duration::from_millis(50),
+        }
+    }
+}
 
 /// Why a Redis operation did not complete; never shown to clients.
 #[derive(Debug, thiserror::Error)]
 pub enum RedisFailure {
     /// Redis answered with an error, or the connection broke.
-    #[error("redis: {0}")]
+    #[error("the redis command failed")]
     Command(#[from] redis::RedisError),
     /// No connection could be had from the pool in time.
     #[error("no redis connection: {0}")]
@@ -24,6 +53,9 @@ pub enum RedisFailure {
     /// The operation took longer than the configured timeout.
     #[error("redis timed out")]
     Timeout,
+    /// Not tried: Redis failed less than a second ago.
+    #[error("skipped: redis failed less than a second ago")]
+    Skipped,
 }
 
 /// A pooled connection that remembers whether it failed.
@@ -75,6 +107,30 @@ impl bb8::ErrorSink<redis::RedisError> for LogSink {
 pub struct RedisPool {
     pool: bb8::Pool<Manager>,
     timeout: Duration,
+    backoff: Arc<Backoff>,
+}
+
+/// When Redis may be tried again after a failure.
+#[derive(Debug)]
+struct Backoff {
+    started: Instant,
+    /// Milliseconds after `started` until which Redis is skipped.
+    until_ms: AtomicU64,
+}
+
+impl Backoff {
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    fn active(&self) -> bool {
+        self.now_ms() < self.until_ms.load(Ordering::Relaxed)
+    }
+
+    fn start(&self) {
+        let until = self.now_ms() + BACKOFF.as_millis() as u64;
+        self.until_ms.store(until, Ordering::Relaxed);
+    }
 }
 
 impl std::fmt::Debug for RedisPool {
@@ -86,29 +142,56 @@ impl std::fmt::Debug for RedisPool {
 }
 
 impl RedisPool {
-    /// The pool `config` asks for (`None` without a Redis URL): at most
-    /// `redis_pool_size` connections, every operation bounded by `timeout`.
-    /// Never connects here: start-up never waits for Redis.
-    pub fn from_config(config: &CacheConfig) -> Result<Option<Self>, RedisFailure> {
-        let Some(url) = &config.redis_url else {
+    /// The pool `config` asks for (`None` without a URL), every operation
+    /// bounded by its timeout. Never connects here: start-up never waits for
+    /// Redis.
+    pub fn from_config(config: &RedisConfig) -> Result<Option<Self>, RedisFailure> {
+        let Some(url) = &config.url else {
             return Ok(None);
         };
         let manager = Manager(RedisConnectionManager::new(url.expose())?);
         let timeout = config.timeout;
         let pool = bb8::Pool::builder()
-            .max_size(config.redis_pool_size)
+            .max_size(config.pool_size)
             .min_idle(None)
             .test_on_check_out(false)
             .connection_timeout(timeout.max(Duration::from_millis(10)))
             .retry_connection(false)
             .error_sink(Box::new(LogSink))
             .build_unchecked(manager);
-        Ok(Some(RedisPool { pool, timeout }))
+        let backoff = Arc::new(Backoff {
+            started: Instant::now(),
+            until_ms: AtomicU64::new(0),
+        });
+        Ok(Some(RedisPool {
+            pool,
+            timeout,
+            backoff,
+        }))
     }
 
-    /// Runs `op` on a pooled connection within the timeout; a connection whose
-    /// command failed or was cut short leaves the pool.
+    /// True for a second after a failure: operations are skipped meanwhile.
+    pub(crate) fn backing_off(&self) -> bool {
+        self.backoff.active()
+    }
+
+    /// Runs `op` on a pooled connection within the timeout, unless Redis failed
+    /// less than a second ago.
     pub(crate) async fn run<T>(
+        &self,
+        op: impl AsyncFnOnce(&mut MultiplexedConnection) -> Result<T, redis::RedisError>,
+    ) -> Result<T, RedisFailure> {
+        if self.backoff.active() {
+            return Err(RedisFailure::Skipped);
+        }
+        self.run_regardless(op).await
+    }
+
+    /// Like [`RedisPool::run`], but tried even during a backoff (a pending
+    /// invalidation must land as soon as Redis is back). A connection whose
+    /// command failed or was cut short leaves the pool; any failure starts the
+    /// backoff.
+    pub(crate) async fn run_regardless<T>(
         &self,
         op: impl AsyncFnOnce(&mut MultiplexedConnection) -> Result<T, redis::RedisError>,
     ) -> Result<T, RedisFailure> {
@@ -125,10 +208,14 @@ impl RedisPool {
             pooled.broken = result.is_err();
             Ok(result?)
         };
-        match tokio::time::timeout(self.timeout, attempt).await {
+        let outcome = match tokio::time::timeout(self.timeout, attempt).await {
             Ok(result) => result,
             Err(_) => Err(RedisFailure::Timeout),
+        };
+        if outcome.is_err() {
+            self.backoff.start();
         }
+        outcome
     }
 
     /// The text of `INFO` (for the monitoring figures).

@@ -8,15 +8,20 @@ use std::time::{Duration, Instant};
 
 use blog_services::analytics::{Analytics, AnalyticsConfig};
 use blog_services::cache::{Cache, CacheBackend, CacheConfig, CacheKey, Cacheable, Tag};
-use blog_services::redis::RedisPool;
-use blog_testkit::{cache_config, redis_url, unique_prefix};
+use blog_services::redis::{RedisConfig, RedisPool};
+use blog_testkit::{cache_config, redis_config, redis_url, unique_prefix};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Barrier, Notify};
 
-/// The cache `config` describes, on its Redis if it names one.
+/// The cache `config` describes, on the Redis of `redis` if it names one.
+fn cache_on(config: &CacheConfig, redis: &RedisConfig) -> Cache {
+    let pool = RedisPool::from_config(redis).expect("a valid Redis URL");
+    Cache::new(config, pool.as_ref())
+}
+
+/// The cache `config` describes, on the environment's Redis.
 fn cache_from(config: &CacheConfig) -> Cache {
-    let redis = RedisPool::from_config(config).expect("a valid Redis URL");
-    Cache::new(config, redis.as_ref())
+    cache_on(config, &redis_config())
 }
 
 fn cache() -> Cache {
@@ -25,11 +30,15 @@ fn cache() -> Cache {
 
 /// A cache on a Redis nobody listens on.
 fn unreachable(config: CacheConfig) -> Cache {
-    cache_from(&CacheConfig {
+    let redis = RedisConfig {
+        url: Some(blog_repositories::SecretUrl::new("redis://127.0.0.1:1/0")),
+        ..redis_config()
+    };
+    let config = CacheConfig {
         backend: CacheBackend::Redis,
-        redis_url: Some(blog_repositories::SecretUrl::new("redis://127.0.0.1:1/0")),
         ..config
-    })
+    };
+    cache_on(&config, &redis)
 }
 
 async fn load_counting<T>(calls: &AtomicUsize, value: T) -> Result<T, Infallible> {
@@ -417,8 +426,7 @@ async fn an_outage_warns_once_per_interval_and_counts_every_error() {
 
 #[tokio::test]
 async fn analytics_count_per_day_and_show_the_last_thirty_days() {
-    let cache = cache_config();
-    let redis = RedisPool::from_config(&cache).unwrap();
+    let redis = RedisPool::from_config(&redis_config()).unwrap();
     let config = AnalyticsConfig {
         key: format!("{}:analytics:daily", unique_prefix()),
         ..AnalyticsConfig::default()

@@ -15,6 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use blog_repositories::statement_counter::track_with_sql;
 use blog_repositories::{DatabaseConfig, PoolConfig, SecretUrl, database};
 use blog_services::cache::{CacheBackend, CacheConfig};
+use blog_services::redis::RedisConfig;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
 /// An isolated, migrated, empty database that disappears when dropped.
@@ -208,20 +209,27 @@ pub fn unique_prefix() -> String {
     format!("blogtest{}", unique_suffix())
 }
 
+/// The Redis the environment offers (`TEST_REDIS_URL`, else none), with a
+/// timeout generous enough that a loaded CI machine never turns a slow answer
+/// into a miss.
+pub fn redis_config() -> RedisConfig {
+    RedisConfig {
+        url: redis_url().map(SecretUrl::new),
+        timeout: Duration::from_millis(500),
+        ..RedisConfig::default()
+    }
+}
+
 /// The cache the environment offers (Redis with `TEST_REDIS_URL`, else in
-/// process), under a prefix of its own, with a timeout generous enough that a
-/// loaded CI machine never turns a slow answer into a miss.
+/// process), under a key prefix of its own.
 pub fn cache_config() -> CacheConfig {
-    let redis_url = redis_url().map(SecretUrl::new);
     CacheConfig {
-        backend: if redis_url.is_some() {
+        backend: if redis_url().is_some() {
             CacheBackend::Redis
         } else {
             CacheBackend::Memory
         },
-        redis_url,
         prefix: unique_prefix(),
-        timeout: Duration::from_millis(500),
         ..CacheConfig::default()
     }
 }

@@ -56,6 +56,10 @@ impl AppError {
             AppError::Service(ServiceError::Internal(_)) | AppError::Template(_) => {
                 "internal server error".into()
             }
+            // The statement shape is in the log and the debug header, not the body.
+            AppError::NPlusOne { route, count, .. } => {
+                format!("N+1 query detected on {route}: one statement ran {count} times")
+            }
             other => other.to_string(),
         }
     }

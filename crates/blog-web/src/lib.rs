@@ -13,6 +13,9 @@
 //! | [`views`] | the askama pages |
 //! | [`error`] | errors to statuses and bodies, in one place |
 //! | [`request_metrics`], [`prometheus`] | per-request costs, `/metrics` |
+//! | [`auth`] | the token extractors (Bearer header; the monitoring cookie) |
+//! | [`openapi`], [`assets`] | `/api/openapi.json`, `/static/` |
+//! | [`logging`] | the log subscriber |
 //! | [`commands`] | `blog serve`, `migrate`, `seed`, `analyze` |
 
 pub mod assets;

@@ -20,6 +20,7 @@ impl Default for LogConfig {
 /// Installs the process's subscriber: human-readable lines on stdout.
 pub fn init(config: &LogConfig) {
     // The filter was validated when the configuration was read.
-    let filter = EnvFilter::try_new(&config.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_new(&config.filter)
+        .unwrap_or_else(|_| EnvFilter::new(LogConfig::default().filter));
     tracing_subscriber::fmt().with_env_filter(filter).init();
 }

@@ -6,12 +6,14 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
 use blog_repositories::statement_counter::{self, QueryStats};
 
 use crate::error::AppError;
+use crate::routes::PAGE_VIEW_ROUTES;
 use crate::state::AppState;
 
 /// The `monitoring` section of the configuration: what is measured, warned
@@ -21,8 +23,9 @@ pub struct MonitoringConfig {
     /// Anyone may read `/api/monitoring/` and `/monitoring/` (else an admin's token).
     pub public: bool,
     /// Add `X-Query-Count`, `X-Query-Time` and `X-Response-Time` (milliseconds),
-    /// and `X-N-Plus-One` when the detector fires.
-    pub debug_headers: bool,
+    /// and `X-N-Plus-One` when the detector fires; `None`: on with the embedded
+    /// default only ([`crate::config::Config::debug_headers`]).
+    pub debug_headers: Option<bool>,
     /// Warn about requests slower than this.
     pub slow_request: Duration,
     /// Warn about requests running more statements than this.
@@ -39,8 +42,7 @@ impl Default for MonitoringConfig {
     fn default() -> Self {
         MonitoringConfig {
             public: false,
-            // The embedded default's; `DATABASE_URL` turns them off.
-            debug_headers: true,
+            debug_headers: None,
             slow_request: Duration::from_millis(500),
             slow_request_statements: 10,
             n_plus_one_threshold: 5,
@@ -111,7 +113,10 @@ pub async fn measure_requests(
             res = ServiceResponse::from_err(error, request);
         }
     }
-    if config.debug_headers {
+    if res.status() == StatusCode::OK && PAGE_VIEW_ROUTES.contains(&route.as_str()) {
+        state.analytics.page_view();
+    }
+    if state.debug_headers {
         set_debug_headers(
             &mut res,
             &stats,

@@ -16,6 +16,9 @@ use crate::{assets, openapi};
 /// The largest request body accepted (413 above).
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// The pages whose successful views the daily analytics count.
+pub const PAGE_VIEW_ROUTES: &[&str] = &["/blog/", "/blog/{id}/", "/search/"];
+
 /// Every route of routes.md (and the static files). Each path is a resource, so
 /// a wrong method gets 405 rather than 404.
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -48,9 +48,9 @@ pub enum StartupError {
         #[source]
         source: RepositoryError,
     },
-    /// A migration failed.
-    #[error("applying the migrations")]
-    Migrate(#[source] RepositoryError),
+    /// A migration failed (the error names the operation).
+    #[error(transparent)]
+    Migrate(RepositoryError),
     /// The demo dataset could not be written.
     #[error("filling the demo dataset")]
     Demo(#[source] ServiceError),
@@ -106,9 +106,9 @@ impl Application {
             source,
         })?;
         prometheus::recorder();
-        let background = spawn_background(&state, config);
         let server = routes::server(listener, state.clone(), config.server.workers)
             .map_err(|source| StartupError::Bind { address, source })?;
+        let background = spawn_background(&state, config);
         Ok(Application {
             address,
             server,
@@ -172,7 +172,7 @@ async fn prepare(db: &DatabaseConnection, config: &Config) -> Result<(), Startup
     if config.database.migrate_on_start {
         database::migrate(db).await.map_err(StartupError::Migrate)?;
     }
-    if !config.embedded {
+    if !config.embedded() {
         return Ok(());
     }
     let empty = bulk::is_empty(db)

@@ -36,13 +36,15 @@ pub struct AppState {
     pub cache: Cache,
     /// What the request monitor measures and who may read monitoring.
     pub monitoring_config: MonitoringConfig,
+    /// Whether responses carry the debug headers (resolved from the configuration).
+    pub debug_headers: bool,
 }
 
 impl AppState {
     /// The services over the pool `db`, configured by `config`. Builds the
     /// Redis pool (without connecting) when `REDIS_URL` is set.
     pub fn new(db: DatabaseConnection, config: &Config) -> Result<Self, StartupError> {
-        let redis = RedisPool::from_config(&config.cache).map_err(StartupError::Redis)?;
+        let redis = RedisPool::from_config(&config.redis).map_err(StartupError::Redis)?;
         let cache = Cache::new(&config.cache, redis.as_ref());
         let analytics = Analytics::new(&config.analytics, redis.as_ref());
         let external = ExternalApi::new(config.dashboard.external_api_url.clone());
@@ -60,6 +62,7 @@ impl AppState {
             analytics,
             cache,
             monitoring_config: config.monitoring.clone(),
+            debug_headers: config.debug_headers(),
         })
     }
 }

@@ -90,7 +90,7 @@ async fn slow_requests_and_statements_are_logged_with_what_they_cost() {
     let (logs, _guard) = capture();
 
     let strict = MonitoringConfig {
-        debug_headers: false,
+        debug_headers: Some(false),
         slow_request: Duration::from_secs(60),
         slow_request_statements: 4,
         ..MonitoringConfig::default()
@@ -142,7 +142,7 @@ async fn slow_requests_are_logged_by_duration_too() {
     let test_db = TestDatabase::new().await;
     let (logs, _guard) = capture();
     let by_time = MonitoringConfig {
-        debug_headers: true,
+        debug_headers: Some(true),
         slow_request: Duration::ZERO,
         slow_request_statements: 100,
         ..MonitoringConfig::default()
@@ -209,7 +209,7 @@ async fn the_n_plus_one_detector_catches_the_naive_list_view() {
     blog_web::prometheus::recorder().expect("the recorder installs");
     for strict in [false, true] {
         let settings = MonitoringConfig {
-            debug_headers: true,
+            debug_headers: Some(true),
             n_plus_one_strict: strict,
             ..MonitoringConfig::default()
         };

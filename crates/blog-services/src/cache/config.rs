@@ -2,22 +2,13 @@
 
 use std::time::Duration;
 
-use blog_repositories::SecretUrl;
-
 /// Where cached values live and how the cache behaves. Its `Default` is the
-/// embedded default: in process, no Redis.
-#[derive(Debug, Clone, PartialEq)]
+/// embedded default: in process. (The Redis server and its timeouts are the
+/// `redis` section: [`crate::redis::RedisConfig`].)
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CacheConfig {
     /// Which backend stores the values.
     pub backend: CacheBackend,
-    /// The Redis server (`REDIS_URL`): the cache's backend when `backend` is
-    /// [`CacheBackend::Redis`], and the analytics counters' home whenever set.
-    pub redis_url: Option<SecretUrl>,
-    /// Connections in the Redis pool.
-    pub redis_pool_size: u32,
-    /// The longest any Redis operation may take before it is given up (the
-    /// database answers instead).
-    pub timeout: Duration,
     /// Prefix of every key (`blog` by default): lets several sites, or tests,
     /// share one Redis.
     pub prefix: String,
@@ -31,9 +22,6 @@ impl Default for CacheConfig {
     fn default() -> Self {
         CacheConfig {
             backend: CacheBackend::Memory,
-            redis_url: None,
-            redis_pool_size: 16,
-            timeout: Duration::from_millis(50),
             prefix: "blog".into(),
             memory_capacity: 64 * 1024 * 1024,
             warn_interval: Duration::from_secs(10),
@@ -44,7 +32,7 @@ impl Default for CacheConfig {
 /// Where cached values live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CacheBackend {
-    /// Redis (`redis_url`), shared by every process of the site.
+    /// Redis (the `redis` section's server), shared by every process of the site.
     Redis,
     /// A bounded map in this process.
     Memory,

@@ -10,10 +10,11 @@
 //! deleted, so no invalidation can be lost between a read and a delete, and tag
 //! bookkeeping is one counter per tag (values expire by their TTL).
 //!
-//! **Fails open.** Every backend operation has a short timeout; an error or a
-//! timeout counts in the statistics, logs a warning at most once per interval
-//! ([`outage`]), and the caller gets its data from the loader (the database).
-//! The cache never causes an error response.
+//! **Fails open.** Every backend operation has a short timeout; an error, a
+//! timeout or an operation skipped during the pool's backoff counts in the
+//! statistics, logs a warning at most once per interval, and the caller gets
+//! its data from the loader (the database). The cache never causes an error
+//! response.
 //!
 //! **Single flight.** Concurrent misses for one key in one process run the
 //! loader once ([`flight`]).
@@ -40,7 +41,7 @@ pub use self::value::Cacheable;
 
 use self::flight::Flights;
 use self::memory::MemoryStore;
-use self::outage::Outage;
+use self::outage::OutageWarning;
 use self::pending::PendingBumps;
 use self::redis::RedisStore;
 use self::stats::CacheStats;
@@ -71,7 +72,7 @@ struct Inner {
     backend: CacheBackend,
     prefix: String,
     stats: CacheStats,
-    outage: Outage,
+    warning: OutageWarning,
     flights: Flights,
     pending: PendingBumps,
 }
@@ -110,7 +111,7 @@ impl Cache {
                 backend,
                 prefix: config.prefix.clone(),
                 stats: CacheStats::default(),
-                outage: Outage::new(config.warn_interval),
+                warning: OutageWarning::new(config.warn_interval),
                 flights: Flights::default(),
                 pending: PendingBumps::default(),
             }),
@@ -218,38 +219,37 @@ impl Cache {
         if keys.is_empty() {
             return true;
         }
-        match self.attempt(store.bump(&keys)).await {
+        match self.counted(store.bump(&keys)).await {
             Some(()) => self.inner.pending.landed(&keys),
             None => false,
         }
     }
 
-    /// Runs a Redis read or store; failures are counted, logged (rate-limited)
-    /// and turned into `None`, and make the next second's operations skip Redis
-    /// altogether. While an invalidation is pending, reads and stores are
-    /// skipped too.
+    /// Runs a Redis read or store once every pending invalidation has landed
+    /// (until then this process reads nothing from Redis); during the pool's
+    /// backoff after a failure, not at all.
     async fn guard<T>(&self, op: impl Future<Output = Result<T, RedisFailure>>) -> Option<T> {
-        if self.inner.outage.bypassing() {
+        if let Store::Redis(store) = &self.inner.store
+            && store.backing_off()
+        {
             self.inner.stats.error();
-            self.inner
-                .outage
-                .warn(&"skipped: redis failed less than a second ago");
+            self.inner.warning.warn(&RedisFailure::Skipped);
             return None;
         }
         if !self.flush_bumps().await {
             return None;
         }
-        self.attempt(op).await
+        self.counted(op).await
     }
 
-    /// One Redis operation, without the backoff check.
-    async fn attempt<T>(&self, op: impl Future<Output = Result<T, RedisFailure>>) -> Option<T> {
+    /// One Redis operation; a failure is counted, logged (rate-limited) and
+    /// turned into `None`.
+    async fn counted<T>(&self, op: impl Future<Output = Result<T, RedisFailure>>) -> Option<T> {
         match op.await {
             Ok(value) => Some(value),
             Err(err) => {
-                self.inner.outage.failed();
                 self.inner.stats.error();
-                self.inner.outage.warn(&err);
+                self.inner.warning.warn(&err);
                 None
             }
         }

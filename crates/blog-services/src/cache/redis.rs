@@ -61,6 +61,11 @@ impl RedisStore {
         }
     }
 
+    /// True while the pool skips Redis after a failure.
+    pub(super) fn backing_off(&self) -> bool {
+        self.pool.backing_off()
+    }
+
     pub(super) async fn lookup(
         &self,
         base: &str,
@@ -99,9 +104,10 @@ impl RedisStore {
             .await
     }
 
+    /// Bumps the tags' versions; tried even while the pool backs off.
     pub(super) async fn bump(&self, tag_keys: &[String]) -> Result<(), RedisFailure> {
         self.pool
-            .run(async |conn| {
+            .run_regardless(async |conn| {
                 let mut invocation = self.bump.prepare_invoke();
                 for key in tag_keys {
                     invocation.key(key);

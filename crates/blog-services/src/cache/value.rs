@@ -25,10 +25,14 @@ impl<T: Cacheable> Cacheable for Vec<T> {
     const SCHEMA: u32 = T::SCHEMA;
 }
 
+/// Plain values, for tests of the cache itself.
+#[cfg(any(test, feature = "test-util"))]
 impl Cacheable for String {
     const SCHEMA: u32 = 1;
 }
 
+/// Plain values, for tests of the cache itself.
+#[cfg(any(test, feature = "test-util"))]
 impl Cacheable for i32 {
     const SCHEMA: u32 = 1;
 }

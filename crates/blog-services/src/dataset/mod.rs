@@ -7,8 +7,8 @@ mod generate;
 mod words;
 
 use blog_entities::user;
-use blog_repositories::DatabaseConnection;
 use blog_repositories::bulk;
+use blog_repositories::{DatabaseConnection, Writer};
 use chrono::{DateTime, Utc};
 
 pub use self::generate::generate;
@@ -83,11 +83,14 @@ pub async fn seed(
         dataset.likes.len(),
     );
     let mut done = 0;
-    bulk::insert_dataset(db, dataset, &mut |n| {
+    let mut writer = Writer::begin(db).await?;
+    bulk::insert_dataset(&mut writer, dataset, &mut |n| {
         done += n;
         progress(done, rows);
     })
     .await?;
+    writer.commit().await?;
+    bulk::analyze(db).await?;
     Ok(SeedReport {
         rows,
         posts,
@@ -99,7 +102,9 @@ pub async fn seed(
 
 /// Empties every table, so that [`seed`] can fill them again.
 pub async fn reset(db: &DatabaseConnection) -> Result<(), ServiceError> {
-    bulk::reset(db).await?;
+    let mut writer = Writer::begin(db).await?;
+    bulk::reset(&mut writer).await?;
+    writer.commit().await?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use super::PostService;
 use super::model::CommentState;
 use super::validation::validate_comment;
 use crate::auth::AuthUser;
-use crate::{ServiceError, tags};
+use crate::{ServiceError, cache_tags};
 
 impl PostService {
     /// A comment by `user` on post `post_id`, waiting for the post author's
@@ -40,7 +40,7 @@ impl PostService {
             let mut writer = Writer::autocommit(&self.db);
             comment::approve(&mut writer, id).await?;
             stored.is_approved = true;
-            let domain = [tags::posts(), tags::post(stored.post_id)];
+            let domain = [cache_tags::posts(), cache_tags::post(stored.post_id)];
             self.invalidate(&writer.finish(), domain).await;
         }
         Ok(stored.into())

@@ -7,7 +7,7 @@ use chrono::Utc;
 use super::PostService;
 use super::model::LikeState;
 use crate::auth::AuthUser;
-use crate::{ServiceError, tags};
+use crate::{ServiceError, cache_tags};
 
 impl PostService {
     /// `user` likes post `id`; liking twice changes nothing.
@@ -34,8 +34,11 @@ impl PostService {
         liked: bool,
     ) -> Result<LikeState, ServiceError> {
         if changed {
-            self.invalidate(&writer.finish(), [tags::posts(), tags::post(id)])
-                .await;
+            self.invalidate(
+                &writer.finish(),
+                [cache_tags::posts(), cache_tags::post(id)],
+            )
+            .await;
         }
         Ok(LikeState {
             post_id: id,

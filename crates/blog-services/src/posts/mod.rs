@@ -27,7 +27,7 @@ pub use self::read::ListRequest;
 pub use self::validation::PostInput;
 use crate::analytics::Analytics;
 use crate::cache::{Cache, Tag};
-use crate::{ServiceError, tags};
+use crate::{ServiceError, cache_tags};
 
 /// Reads and writes posts for the pages and the JSON API.
 #[derive(Debug, Clone)]
@@ -59,7 +59,7 @@ impl PostService {
     /// Invalidates what a committed write changed: its tables and `domain`.
     async fn invalidate(&self, changed: &ChangedTables, domain: impl IntoIterator<Item = Tag>) {
         self.cache
-            .invalidate_tags(&tags::after_write(changed, domain))
+            .invalidate_tags(&cache_tags::after_write(changed, domain))
             .await;
     }
 }

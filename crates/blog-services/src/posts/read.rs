@@ -11,7 +11,7 @@ use super::model::{CategoryRef, PostCard, PostDetail, PostListing, SearchResults
 use super::validation::MAX_SEARCH_CHARS;
 use crate::cache::CacheKey;
 use crate::pagination::{PAGE_SIZE, Page, PageNumber};
-use crate::{ServiceError, tags};
+use crate::{ServiceError, cache_tags};
 
 /// How long cached pages live (correctness comes from tag versions, not TTLs).
 const LIST_TTL: Duration = Duration::from_secs(300);
@@ -40,7 +40,9 @@ impl PostService {
             .opt("category", request.category_id)
             .opt("tag", request.tag.as_deref());
         self.cache
-            .cached(&key, LIST_TTL, &[tags::posts()], || self.load_list(request))
+            .cached(&key, LIST_TTL, &[cache_tags::posts()], || {
+                self.load_list(request)
+            })
             .await
     }
 
@@ -128,7 +130,7 @@ impl PostService {
         let key = CacheKey::new("post").arg("id", id);
         let found: Option<PostDetail> = self
             .cache
-            .cached(&key, DETAIL_TTL, &[tags::post(id)], || async {
+            .cached(&key, DETAIL_TTL, &[cache_tags::post(id)], || async {
                 let row = post::find_detail(&self.db, id).await?;
                 Ok::<_, ServiceError>(row.map(PostDetail::from))
             })
@@ -162,7 +164,7 @@ impl PostService {
             .arg("q", query)
             .arg("page", page.get());
         self.cache
-            .cached(&key, SEARCH_TTL, &[tags::posts()], || {
+            .cached(&key, SEARCH_TTL, &[cache_tags::posts()], || {
                 self.load_search(query, page)
             })
             .await

@@ -9,7 +9,7 @@ use super::model::PostDetail;
 use super::validation::{PostInput, validate_post};
 use crate::auth::AuthUser;
 use crate::cache::Tag;
-use crate::{ServiceError, tags};
+use crate::{ServiceError, cache_tags};
 
 impl PostService {
     /// Publishes a post by `user`; returns it as the detail view shows it.
@@ -25,7 +25,7 @@ impl PostService {
         post_write::set_tag_names(&mut writer, id, names).await?;
         let changed = writer.commit().await?;
 
-        let domain = post_tags(id, user.id, &[valid.fields.category_id], names);
+        let domain = invalidated_by_post_write(id, user.id, &[valid.fields.category_id], names);
         self.invalidate(&changed, domain).await;
         self.analytics.new_post();
         self.detail(id).await
@@ -54,7 +54,7 @@ impl PostService {
             .cloned()
             .collect();
         let categories = [owner.category_id, valid.fields.category_id];
-        let domain = post_tags(id, owner.user_id, &categories, &names);
+        let domain = invalidated_by_post_write(id, owner.user_id, &categories, &names);
         self.invalidate(&changed, domain).await;
         self.detail(id).await
     }
@@ -65,7 +65,8 @@ impl PostService {
         let mut writer = Writer::autocommit(&self.db);
         post_write::delete(&mut writer, id).await?;
         let changed = writer.finish();
-        let domain = post_tags(id, owner.user_id, &[owner.category_id], &owner.tags);
+        let domain =
+            invalidated_by_post_write(id, owner.user_id, &[owner.category_id], &owner.tags);
         self.invalidate(&changed, domain).await;
         Ok(())
     }
@@ -86,9 +87,18 @@ impl PostService {
 
 /// The tags a write to post `id` by `author` touches: every list, the post, the
 /// author's stats, its categories and tag names.
-fn post_tags(id: i32, author: i32, categories: &[i32], names: &[String]) -> Vec<Tag> {
-    let mut domain = vec![tags::posts(), tags::post(id), tags::user(author)];
-    domain.extend(categories.iter().map(|c| tags::category(*c)));
-    domain.extend(names.iter().map(|n| tags::tag_name(n)));
+fn invalidated_by_post_write(
+    id: i32,
+    author: i32,
+    categories: &[i32],
+    names: &[String],
+) -> Vec<Tag> {
+    let mut domain = vec![
+        cache_tags::posts(),
+        cache_tags::post(id),
+        cache_tags::user(author),
+    ];
+    domain.extend(categories.iter().map(|c| cache_tags::category(*c)));
+    domain.extend(names.iter().map(|n| cache_tags::tag_name(n)));
     domain
 }

@@ -25,9 +25,9 @@ pub enum CommandError {
     /// The server stopped with an error.
     #[error("serving failed")]
     Serve(#[source] std::io::Error),
-    /// A migration failed.
-    #[error("applying the migrations")]
-    Migrate(#[source] RepositoryError),
+    /// A migration failed (the error names the operation).
+    #[error(transparent)]
+    Migrate(RepositoryError),
     /// Emptying or seeding the database failed.
     #[error("seeding the database")]
     Seed(#[source] ServiceError),
@@ -89,7 +89,7 @@ pub async fn seed(config: &Config, posts: usize, reset: bool) -> Result<(), Comm
     .map_err(CommandError::Seed)?;
     bar.finish_and_clear();
     // The rows (and, after --reset, their ids) are new: nothing cached before is valid.
-    let redis = RedisPool::from_config(&config.cache).map_err(StartupError::Redis)?;
+    let redis = RedisPool::from_config(&config.redis).map_err(StartupError::Redis)?;
     Cache::new(&config.cache, redis.as_ref())
         .invalidate_all()
         .await;

@@ -1,8 +1,8 @@
 //! The service's configuration: one nested, typed struct, read once at start.
 //!
 //! Each section belongs to the layer that uses it and has the one `Default`
-//! where its defaults are written: `database` ([`DatabaseConfig`]), `cache`
-//! ([`CacheConfig`]), `auth`, `analytics`, `dashboard` (services), and
+//! where its defaults are written: `database` ([`DatabaseConfig`]), `redis`,
+//! `cache` ([`CacheConfig`]), `auth`, `analytics`, `dashboard` (services), and
 //! `server`, `monitoring`, `log` (this crate). The layers receive their
 //! sections as they are. [`variables::VARIABLES`] maps every environment
 //! variable onto a field; `--help` and README.md's table are generated from it.
@@ -22,18 +22,21 @@ use blog_services::analytics::AnalyticsConfig;
 use blog_services::auth::AuthConfig;
 use blog_services::cache::CacheConfig;
 use blog_services::dashboard::DashboardConfig;
+use blog_services::redis::RedisConfig;
 
 pub use self::docs::{help_text, markdown_table};
 use crate::logging::LogConfig;
 use crate::request_metrics::MonitoringConfig;
 use crate::startup::ServerConfig;
 
-/// Every setting of the service, by section.
-#[derive(Debug, Clone, PartialEq)]
+/// Every setting of the service, by section; its `Default` is the sections'.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     /// Where the data lives and how the pool treats it.
     pub database: DatabaseConfig,
-    /// The cache and its Redis.
+    /// The Redis server of the cache and the counters.
+    pub redis: RedisConfig,
+    /// The cache.
     pub cache: CacheConfig,
     /// The listening address and worker threads.
     pub server: ServerConfig,
@@ -47,25 +50,6 @@ pub struct Config {
     pub monitoring: MonitoringConfig,
     /// The log filter.
     pub log: LogConfig,
-    /// True when `DATABASE_URL` is unset: the embedded default, which fills an
-    /// empty SQLite file with demo data and turns the debug headers on.
-    pub embedded: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            database: DatabaseConfig::default(),
-            cache: CacheConfig::default(),
-            server: ServerConfig::default(),
-            auth: AuthConfig::default(),
-            analytics: AnalyticsConfig::default(),
-            dashboard: DashboardConfig::default(),
-            monitoring: MonitoringConfig::default(),
-            log: LogConfig::default(),
-            embedded: true,
-        }
-    }
 }
 
 /// Why the configuration cannot be used; its `Display` is the one line printed.
@@ -109,6 +93,21 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// True on the embedded default (the default SQLite database): `blog serve`
+    /// fills an empty database with demo data, and the debug headers are on
+    /// unless configured.
+    pub fn embedded(&self) -> bool {
+        self.database.url == DatabaseConfig::default().url
+    }
+
+    /// Whether responses carry the debug headers: as configured, else on the
+    /// embedded default only.
+    pub fn debug_headers(&self) -> bool {
+        self.monitoring
+            .debug_headers
+            .unwrap_or_else(|| self.embedded())
+    }
+
     /// Reads the process environment, the file `BLOG_CONFIG` names and
     /// `./.env`; also returns the `BLOG_*` names that are no variable of ours.
     pub fn from_env() -> Result<(Config, Vec<String>), ConfigError> {

@@ -65,13 +65,13 @@ fn invalid_variable(pairs: &[(&str, &str)]) -> String {
 fn no_configuration_is_the_embedded_default() {
     let c = read(&[]).unwrap();
     assert_eq!(c, Config::default());
-    assert!(c.embedded && c.database.is_sqlite() && c.monitoring.debug_headers);
+    assert!(c.embedded() && c.database.is_sqlite() && c.debug_headers());
     assert_eq!(c.cache.backend, CacheBackend::Memory);
     assert_eq!(c.server.bind.to_string(), "127.0.0.1:8000");
     assert_eq!(c.database.pool.max_connections, 20);
     assert_eq!(c.database.pool.min_connections, 5);
     assert_eq!(c.database.pool.acquire_timeout, Duration::from_millis(2000));
-    assert_eq!(c.cache.timeout, Duration::from_millis(50));
+    assert_eq!(c.redis.timeout, Duration::from_millis(50));
     assert_eq!(c.auth.token_ttl, Duration::from_secs(30 * 24 * 3600));
     assert_eq!(c.analytics.key, "analytics:daily");
 }
@@ -83,7 +83,7 @@ fn postgres_and_redis_switch_the_parts() {
         ("REDIS_URL", "redis://127.0.0.1:6379/0"),
     ])
     .unwrap();
-    assert!(!c.embedded && !c.database.is_sqlite() && !c.monitoring.debug_headers);
+    assert!(!c.embedded() && !c.database.is_sqlite() && !c.debug_headers());
     assert_eq!(c.cache.backend, CacheBackend::Redis);
     let forced = read(&[
         ("DATABASE_URL", "postgres://u@h/db"),
@@ -92,7 +92,7 @@ fn postgres_and_redis_switch_the_parts() {
         ("BLOG_CACHE", "memory"),
     ])
     .unwrap();
-    assert!(forced.monitoring.debug_headers);
+    assert!(forced.debug_headers());
     assert_eq!(forced.cache.backend, CacheBackend::Memory);
 }
 

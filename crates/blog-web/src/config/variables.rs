@@ -80,8 +80,6 @@ pub static VARIABLES: &[Variable] = &[
                 return Err("a postgres://... or sqlite:... URL".into());
             }
             c.database.url = url;
-            c.embedded = false;
-            c.monitoring.debug_headers = false;
             Ok(())
         },
     ),
@@ -146,13 +144,13 @@ pub static VARIABLES: &[Variable] = &[
     secret(
         "REDIS_URL",
         "`redis://host:port/db`: the cache and the analytics counters live in Redis",
-        Shown::Value(|c| c.cache.redis_url.as_ref().map(SecretUrl::redacted)),
+        Shown::Value(|c| c.redis.url.as_ref().map(SecretUrl::redacted)),
         |c, v| {
             let url = SecretUrl::new(v);
             if !url.has_scheme(&["redis://", "rediss://"]) {
                 return Err("a redis://host:port/db URL".into());
             }
-            c.cache.redis_url = Some(url);
+            c.redis.url = Some(url);
             c.cache.backend = CacheBackend::Redis;
             Ok(())
         },
@@ -163,7 +161,7 @@ pub static VARIABLES: &[Variable] = &[
         Shown::Rule("`redis` with `REDIS_URL`, else `memory`"),
         |c, v| {
             c.cache.backend = match v {
-                "redis" if c.cache.redis_url.is_some() => CacheBackend::Redis,
+                "redis" if c.redis.url.is_some() => CacheBackend::Redis,
                 "redis" => return Err("REDIS_URL to be set for the redis cache".into()),
                 "memory" => CacheBackend::Memory,
                 "off" => CacheBackend::Off,
@@ -174,9 +172,9 @@ pub static VARIABLES: &[Variable] = &[
     ),
     var(
         "BLOG_CACHE_TIMEOUT_MS",
-        "a slower Redis operation is given up (the database answers)",
-        Shown::Value(|c| Some(show_millis(c.cache.timeout))),
-        |c, v| set(&mut c.cache.timeout, millis(v, 1, 60_000)),
+        "a slower Redis operation is given up (the cache misses, the database answers)",
+        Shown::Value(|c| Some(show_millis(c.redis.timeout))),
+        |c, v| set(&mut c.redis.timeout, millis(v, 1, 60_000)),
     ),
     var(
         "BLOG_CACHE_PREFIX",
@@ -187,8 +185,8 @@ pub static VARIABLES: &[Variable] = &[
     var(
         "BLOG_REDIS_POOL_SIZE",
         "connections in the Redis pool",
-        Shown::Value(|c| Some(c.cache.redis_pool_size.to_string())),
-        |c, v| set(&mut c.cache.redis_pool_size, whole_u32(v, 1, 1024)),
+        Shown::Value(|c| Some(c.redis.pool_size.to_string())),
+        |c, v| set(&mut c.redis.pool_size, whole_u32(v, 1, 1024)),
     ),
     var(
         "BLOG_CACHE_MEMORY_MB",
@@ -244,7 +242,7 @@ pub static VARIABLES: &[Variable] = &[
         "BLOG_DEBUG_HEADERS",
         "`X-Query-Count`, `X-Query-Time`, `X-Response-Time` (ms) on every response",
         Shown::Rule("`true` on the embedded default (no `DATABASE_URL`), else `false`"),
-        |c, v| set(&mut c.monitoring.debug_headers, flag(v)),
+        |c, v| set(&mut c.monitoring.debug_headers, flag(v).map(Some)),
     ),
     var(
         "BLOG_SLOW_REQUEST_MS",

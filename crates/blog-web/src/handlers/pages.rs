@@ -23,7 +23,6 @@ pub async fn post_list(
 ) -> Result<HttpResponse, AppError> {
     let request = params.to_request()?;
     let listing = state.posts.list(&request).await?;
-    state.analytics.page_view();
     let links = page_links(
         "/blog/",
         listing.posts.page,
@@ -43,7 +42,6 @@ pub async fn post_detail(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let post = state.posts.detail(parse_post_id(&id)?).await?;
-    state.analytics.page_view();
     html(&PostDetailPage { post: &post })
 }
 
@@ -57,7 +55,6 @@ pub async fn search(
         .posts
         .search(params.q.as_deref().unwrap_or(""), page)
         .await?;
-    state.analytics.page_view();
     let links = page_links(
         "/search/",
         results.page,

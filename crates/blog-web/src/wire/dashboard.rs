@@ -9,23 +9,22 @@ use serde::Serialize;
 
 /// `GET /api/dashboard/`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Dashboard)]
 pub struct DashboardBody {
-    /// [`UserStatsBody`], or `{"error": ...}`.
-    #[schema(value_type = Object)]
+    /// The user's writing in numbers, or `{"error": ...}`.
     pub user_stats: PartBody<UserStatsBody>,
-    /// The 10 newest [`RecentPostBody`]s, or `{"error": ...}`.
-    #[schema(value_type = Object)]
+    /// The user's 10 newest posts, or `{"error": ...}`.
     pub recent_posts: PartBody<Vec<RecentPostBody>>,
     /// `{"daily": {"YYYY-MM-DD": {"page_views", "new_posts"}}}`, or `{"error": ...}`.
-    #[schema(value_type = Object)]
     pub analytics: PartBody<AnalyticsBody>,
-    /// The external API's JSON, or `{"error": ...}`.
-    #[schema(value_type = Object)]
+    /// The external API's JSON (any shape), or `{"error": ...}`: any value,
+    /// so its schema is any value.
+    #[schema(value_type = Value)]
     pub external_data: PartBody<serde_json::Value>,
 }
 
 /// A part's data, or why it is missing.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum PartBody<T> {
     /// The data.
@@ -39,6 +38,7 @@ pub enum PartBody<T> {
 
 /// A user's writing, in numbers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = UserStats)]
 pub struct UserStatsBody {
     /// Posts the user wrote.
     pub total_posts: i64,
@@ -50,6 +50,7 @@ pub struct UserStatsBody {
 
 /// One of the user's posts.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RecentPost)]
 pub struct RecentPostBody {
     /// The post's id.
     pub id: i32,
@@ -63,6 +64,7 @@ pub struct RecentPostBody {
 
 /// Counts per day (`YYYY-MM-DD`, UTC), oldest first.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Analytics)]
 pub struct AnalyticsBody {
     /// The last 30 days with counts.
     pub daily: BTreeMap<String, DailyCountsBody>,
@@ -70,6 +72,7 @@ pub struct AnalyticsBody {
 
 /// One day's counts.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = DailyCounts)]
 pub struct DailyCountsBody {
     /// Pages served.
     pub page_views: i64,

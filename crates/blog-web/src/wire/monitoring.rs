@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// Everything the monitoring endpoint shows.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = MonitoringReport)]
 pub struct MonitoringBody {
     /// When the report was made.
     pub timestamp: DateTime<Utc>,
@@ -31,6 +32,7 @@ pub struct MonitoringBody {
 
 /// Server-side activity (PostgreSQL only).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = DatabaseActivity)]
 pub struct DatabaseBody {
     /// Backends running a statement in this database now.
     pub active_connections: i64,
@@ -40,6 +42,7 @@ pub struct DatabaseBody {
 
 /// The connection pool right now.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PoolStats)]
 pub struct PoolBody {
     /// Open connections.
     pub size: u32,
@@ -53,6 +56,7 @@ pub struct PoolBody {
 
 /// The cache's counters since start.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = CacheFigures)]
 pub struct CacheBody {
     /// `redis`, `memory` or `off`.
     pub backend: &'static str,
@@ -68,6 +72,7 @@ pub struct CacheBody {
 
 /// Redis's own figures (`INFO`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RedisInfo)]
 pub struct RedisBody {
     /// Clients connected to Redis.
     pub connected_clients: i64,
@@ -79,6 +84,7 @@ pub struct RedisBody {
 
 /// Machine figures.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SystemFigures)]
 pub struct SystemBody {
     /// CPU use, all cores.
     pub cpu_percent: f64,
@@ -90,6 +96,7 @@ pub struct SystemBody {
 
 /// This process.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ProcessFigures)]
 pub struct ProcessBody {
     /// Resident memory.
     pub resident_memory_bytes: u64,
@@ -99,6 +106,7 @@ pub struct ProcessBody {
 
 /// One interval of traffic.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Sample)]
 pub struct SampleBody {
     /// End of the interval, Unix milliseconds.
     pub timestamp: i64,

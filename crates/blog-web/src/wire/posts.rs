@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One post as the lists show it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PostCard)]
 pub struct PostCardBody {
     /// The post's id.
     pub id: i32,
@@ -41,6 +42,7 @@ pub struct PostCardBody {
 
 /// An approved comment with its author.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = CommentView)]
 pub struct CommentBody {
     /// The comment's id.
     pub id: i32,
@@ -58,6 +60,7 @@ pub struct CommentBody {
 
 /// One post in full: the card's fields and the content.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PostDetail)]
 pub struct PostDetailBody {
     /// Everything the card shows.
     #[serde(flatten)]
@@ -81,6 +84,7 @@ pub struct PostListBody {
 
 /// A post as a client writes it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PostInput)]
 pub struct PostInputBody {
     /// 1 to 200 characters.
     pub title: Option<String>,
@@ -94,6 +98,7 @@ pub struct PostInputBody {
 
 /// A new comment.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = CommentInput)]
 pub struct CommentInputBody {
     /// Not blank, at most 10,000 characters.
     pub content: Option<String>,
@@ -101,6 +106,7 @@ pub struct CommentInputBody {
 
 /// Whether the user likes the post now, and how many do.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = LikeState)]
 pub struct LikeBody {
     /// The post.
     pub post_id: i32,
@@ -112,6 +118,7 @@ pub struct LikeBody {
 
 /// A comment as its author and the post's author see it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = CommentState)]
 pub struct CommentStateBody {
     /// The comment's id.
     pub id: i32,

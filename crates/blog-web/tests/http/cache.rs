@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use blog_repositories::SecretUrl;
-use blog_services::cache::{CacheBackend, CacheConfig};
-use blog_testkit::{cache_config, redis_url};
+use blog_services::cache::CacheBackend;
+use blog_testkit::redis_url;
 use reqwest::StatusCode;
 use tokio::io::copy_bidirectional;
 use tokio::net::{TcpListener, TcpStream};
@@ -65,7 +65,12 @@ async fn the_query_cache_spares_the_count_after_unrelated_writes() {
 #[tokio::test]
 async fn an_unreachable_redis_changes_nothing_but_the_statement_count() {
     let reference = TestApp::with_posts(45).await;
-    let app = TestApp::with_cache(45, unreachable()).await;
+    let app = with_redis_at(
+        45,
+        "redis://127.0.0.1:1/0".into(),
+        Duration::from_millis(500),
+    )
+    .await;
     for path in PAGES {
         let started = Instant::now();
         let (status, statements, body) = app.fetch(path).await;
@@ -86,17 +91,14 @@ async fn an_unreachable_redis_changes_nothing_but_the_statement_count() {
     assert!(app.cache.stats().errors > 0);
 }
 
-fn unreachable() -> CacheConfig {
-    redis_at("redis://127.0.0.1:1/0".into(), cache_config())
-}
-
-/// `config` with the Redis backend at `url`.
-fn redis_at(url: String, config: CacheConfig) -> CacheConfig {
-    CacheConfig {
-        backend: CacheBackend::Redis,
-        redis_url: Some(SecretUrl::new(url)),
-        ..config
-    }
+/// A site whose Redis is at `url`, with this operation timeout.
+async fn with_redis_at(posts: usize, url: String, timeout: Duration) -> TestApp {
+    TestApp::with_config(posts, |config| {
+        config.cache.backend = CacheBackend::Redis;
+        config.redis.url = Some(SecretUrl::new(url));
+        config.redis.timeout = timeout;
+    })
+    .await
 }
 
 /// A TCP proxy to Redis that the test can cut and restore.
@@ -166,12 +168,8 @@ async fn redis_dying_mid_run_degrades_to_the_database_and_recovers() {
         .or_else(|_| "127.0.0.1:6379".parse())
         .unwrap();
     let proxy = Proxy::start(upstream).await;
-    let config = CacheConfig {
-        timeout: Duration::from_millis(100),
-        ..cache_config()
-    };
-    let app =
-        TestApp::with_cache(45, redis_at(format!("redis://{}/0", proxy.address), config)).await;
+    let url = format!("redis://{}/0", proxy.address);
+    let app = with_redis_at(45, url, Duration::from_millis(100)).await;
     app.sql("DELETE FROM likes WHERE post_id = 45 AND user_id = 1")
         .await;
     let token = app.login("testuser", "testpass123").await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use blog_services::PasswordHasher;
 use blog_services::cache::{Cache, CacheBackend, CacheConfig};
 use blog_services::dataset::{self, DatasetSpec};
-use blog_testkit::{TestDatabase, cache_config, unique_prefix};
+use blog_testkit::{TestDatabase, cache_config, redis_config, unique_prefix};
 use blog_web::config::Config;
 use blog_web::startup::{Application, ShutdownHandle};
 use reqwest::StatusCode;
@@ -159,13 +159,13 @@ impl TestApp {
 fn test_config(test_db: &TestDatabase) -> Config {
     let mut config = Config {
         database: TestDatabase::config(&test_db.url),
+        redis: redis_config(),
         cache: cache_config(),
-        embedded: false,
         ..Config::default()
     };
     config.server.bind = "127.0.0.1:0".parse().unwrap();
     config.server.workers = 1;
-    config.monitoring.debug_headers = true;
+    config.monitoring.debug_headers = Some(true);
     config.monitoring.n_plus_one_strict = true;
     config.monitoring.sample_interval = Duration::from_millis(300);
     config.analytics.key = format!("{}:analytics:daily", unique_prefix());
