@@ -3,8 +3,8 @@
 use blog_entities::{auth_token, user};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityName, EntityTrait, JoinType, QueryFilter,
-    QuerySelect, RelationTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityName, EntityTrait, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
 };
 
 use crate::error::During;
@@ -28,6 +28,36 @@ pub async fn insert(
     .exec_without_returning(writer.changing(&[auth_token::Entity.table_name()]))
     .await
     .during("storing the token")?;
+    Ok(())
+}
+
+/// Deletes `user_id`'s expired tokens and all but its `keep` newest live ones,
+/// in one statement (before a login adds one more).
+pub async fn prune(
+    writer: &mut Writer<impl ConnectionTrait>,
+    user_id: i32,
+    now: DateTime<Utc>,
+    keep: u64,
+) -> Result<(), RepositoryError> {
+    let newest = auth_token::Entity::find()
+        .select_only()
+        .column(auth_token::Column::Id)
+        .filter(auth_token::Column::UserId.eq(user_id))
+        .filter(auth_token::Column::ExpiresAt.gt(now))
+        .order_by_desc(auth_token::Column::CreatedAt)
+        .order_by_desc(auth_token::Column::Id)
+        .limit(keep)
+        .into_query();
+    auth_token::Entity::delete_many()
+        .filter(auth_token::Column::UserId.eq(user_id))
+        .filter(
+            Condition::any()
+                .add(auth_token::Column::ExpiresAt.lte(now))
+                .add(auth_token::Column::Id.not_in_subquery(newest)),
+        )
+        .exec(writer.changing(&[auth_token::Entity.table_name()]))
+        .await
+        .during("deleting old tokens")?;
     Ok(())
 }
 

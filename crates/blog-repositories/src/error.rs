@@ -29,6 +29,17 @@ pub enum RepositoryError {
         #[source]
         source: DbErr,
     },
+    /// The database refused a value the client sent (PostgreSQL's class 22,
+    /// data exception: a NUL byte in text, a number out of range, ...): a 400.
+    /// The services reject such values first; this catches the rest.
+    #[error("{operation}: the database refused a value")]
+    InvalidValue {
+        /// What the repository was doing.
+        operation: &'static str,
+        /// The driver's error.
+        #[source]
+        source: DbErr,
+    },
     /// Any other database error: a bug or a broken schema.
     #[error("{operation}: the statement failed")]
     Database {
@@ -50,6 +61,8 @@ impl RepositoryError {
             RepositoryError::Unavailable { operation, source }
         } else if is_foreign_key_violation(&source) {
             RepositoryError::MissingReference { operation, source }
+        } else if is_invalid_value(&source) {
+            RepositoryError::InvalidValue { operation, source }
         } else {
             RepositoryError::Database { operation, source }
         }
@@ -95,14 +108,25 @@ fn is_unavailable(err: &DbErr) -> bool {
     }
 }
 
-/// PostgreSQL's 23503, SQLite's SQLITE_CONSTRAINT_FOREIGNKEY (787).
-fn is_foreign_key_violation(err: &DbErr) -> bool {
+/// PostgreSQL's class 22 (data exception): 22021 (a byte sequence invalid
+/// in the encoding, such as NUL), 22P02, 22001, 22003, ...
+fn is_invalid_value(err: &DbErr) -> bool {
+    database_code(err).is_some_and(|code| code.len() == 5 && code.starts_with("22"))
+}
+
+/// The SQLSTATE (PostgreSQL) or extended result code (SQLite) of `err`.
+fn database_code(err: &DbErr) -> Option<String> {
     let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
     else {
-        return false;
+        return None;
     };
     match e.as_ref() {
-        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("23503" | "787")),
-        _ => false,
+        sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+        _ => None,
     }
+}
+
+/// PostgreSQL's 23503, SQLite's SQLITE_CONSTRAINT_FOREIGNKEY (787).
+fn is_foreign_key_violation(err: &DbErr) -> bool {
+    matches!(database_code(err).as_deref(), Some("23503" | "787"))
 }

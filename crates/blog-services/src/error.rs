@@ -22,6 +22,18 @@ pub enum ServiceError {
     /// The thing asked for does not exist: 404.
     #[error("{0}")]
     NotFound(String),
+    /// Too many failed attempts: 429, to retry after the given time.
+    #[error("too many failed attempts; retry later")]
+    TooManyRequests {
+        /// When the client may try again.
+        retry_after: std::time::Duration,
+    },
+    /// Every worker for this kind of request is busy: 503, retry shortly.
+    #[error("too busy; retry shortly")]
+    Overloaded {
+        /// When the client may try again.
+        retry_after: std::time::Duration,
+    },
     /// The database cannot be reached in time: 503.
     #[error("database unavailable")]
     Unavailable(#[source] RepositoryError),
@@ -37,6 +49,9 @@ impl From<RepositoryError> for ServiceError {
             RepositoryError::MissingReference { .. } => {
                 ServiceError::NotFound("what this refers to was deleted meanwhile".into())
             }
+            RepositoryError::InvalidValue { .. } => ServiceError::BadRequest(
+                "the request holds a value the database cannot store".into(),
+            ),
             RepositoryError::Database { .. } | RepositoryError::NotEmpty => {
                 ServiceError::Internal(err)
             }

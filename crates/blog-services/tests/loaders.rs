@@ -480,7 +480,7 @@ async fn seeded_rows_follow_the_dataset_spec() {
     let test_db = seeded(50).await;
     let db = &test_db.db;
     let counts: HashMap<&str, i64> = HashMap::from([
-        ("users", 100),
+        ("users", 101),
         ("categories", 5),
         ("tags", 50),
         ("posts", 50),
@@ -493,6 +493,17 @@ async fn seeded_rows_follow_the_dataset_spec() {
             "{table}"
         );
     }
+    let admins = column(
+        db,
+        "SELECT username FROM users WHERE is_admin = TRUE",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        admins,
+        vec!["admin".to_owned()],
+        "the only admin is not a dataset user"
+    );
     let duplicates = scalar(
         db,
         "SELECT COUNT(*) FROM (SELECT post_id, user_id FROM likes GROUP BY post_id, user_id HAVING COUNT(*) > 1) d",

@@ -32,6 +32,9 @@ pub enum AppError {
     /// The body is not in a format this endpoint reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The body is larger than this endpoint reads.
+    #[error("the body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
     /// A page template failed to render: a bug, 500.
     #[error("rendering the page failed")]
     Template(#[from] askama::Error),
@@ -75,10 +78,16 @@ impl ResponseError for AppError {
             AppError::Service(ServiceError::Forbidden(_)) => StatusCode::FORBIDDEN,
             AppError::Service(ServiceError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::NotFound(_) | AppError::Service(ServiceError::NotFound(_)) => {
                 StatusCode::NOT_FOUND
             }
-            AppError::Service(ServiceError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Service(ServiceError::TooManyRequests { .. }) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::Service(ServiceError::Unavailable(_) | ServiceError::Overloaded { .. }) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Service(ServiceError::Internal(_))
             | AppError::Template(_)
             | AppError::NPlusOne { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -93,8 +102,23 @@ impl ResponseError for AppError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let AppError::Service(
+            ServiceError::TooManyRequests { retry_after }
+            | ServiceError::Overloaded { retry_after },
+        ) = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds(*retry_after));
+        }
         response
     }
+}
+
+/// `Retry-After`'s value: whole seconds, rounded up, at least 1.
+pub fn seconds(wait: std::time::Duration) -> HeaderValue {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    HeaderValue::from(secs.max(1))
 }
 
 /// The JSON error body.
@@ -136,6 +160,9 @@ pub async fn render_errors(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let json = is_json_path(req.path());
+    let retry_after = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|state| state.retry_after);
     let res = next.call(req).await?;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -190,5 +217,14 @@ pub async fn render_errors(
     replaced
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(body.1));
+    // Every 503 says when to come back: the pool's wait, unless it said already.
+    if status == StatusCode::SERVICE_UNAVAILABLE
+        && !replaced.headers().contains_key(header::RETRY_AFTER)
+        && let Some(wait) = retry_after
+    {
+        replaced
+            .headers_mut()
+            .insert(header::RETRY_AFTER, seconds(wait));
+    }
     Ok(ServiceResponse::new(request, replaced))
 }

@@ -20,6 +20,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod client;
 pub mod commands;
 pub mod config;
 pub mod error;

@@ -30,6 +30,9 @@ enum Command {
         /// Empty the database first.
         #[arg(long)]
         reset: bool,
+        /// The administrator's password (default: a random one, printed once).
+        #[arg(long, value_name = "P")]
+        admin_password: Option<String>,
     },
     /// Database performance analysis (PostgreSQL): every table, unused indexes
     /// and foreign keys without an index; or the slowest statements; or one table.
@@ -77,9 +80,13 @@ async fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve => commands::serve(&config).await.map(|()| true),
         Command::Migrate => commands::migrate(&config).await.map(|()| true),
-        Command::Seed { posts, reset } => {
-            commands::seed(&config, posts, reset).await.map(|()| true)
-        }
+        Command::Seed {
+            posts,
+            reset,
+            admin_password,
+        } => commands::seed(&config, posts, reset, admin_password)
+            .await
+            .map(|()| true),
         Command::Analyze {
             slow_queries,
             min_ms,

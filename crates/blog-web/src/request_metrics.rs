@@ -36,6 +36,8 @@ pub struct MonitoringConfig {
     pub n_plus_one_strict: bool,
     /// How often the live charts get a sample.
     pub sample_interval: Duration,
+    /// Serve `/metrics` on this address instead, without authorization.
+    pub metrics_bind: Option<std::net::SocketAddr>,
 }
 
 impl Default for MonitoringConfig {
@@ -48,6 +50,7 @@ impl Default for MonitoringConfig {
             n_plus_one_threshold: 5,
             n_plus_one_strict: false,
             sample_interval: Duration::from_secs(2),
+            metrics_bind: None,
         }
     }
 }

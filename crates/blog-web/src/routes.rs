@@ -13,7 +13,8 @@ use crate::request_metrics::measure_requests;
 use crate::state::AppState;
 use crate::{assets, openapi};
 
-/// The largest request body accepted (413 above).
+/// The largest request body a write reads (413 above); a body is read only
+/// after the request is authenticated.
 pub const MAX_BODY: usize = 1024 * 1024;
 
 /// The pages whose successful views the daily analytics count.
@@ -22,8 +23,7 @@ pub const PAGE_VIEW_ROUTES: &[&str] = &["/blog/", "/blog/{id}/", "/search/"];
 /// Every route of routes.md (and the static files). Each path is a resource, so
 /// a wrong method gets 405 rather than 404.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PayloadConfig::default().limit(MAX_BODY))
-        .service(readable("/", pages::home))
+    cfg.service(readable("/", pages::home))
         .service(readable("/blog/", pages::post_list))
         .service(readable("/blog/{id}/", pages::post_detail))
         .service(readable("/search/", pages::search))
@@ -45,7 +45,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(readable("/api/dashboard/", dashboard::dashboard))
         .service(readable("/api/monitoring/", monitoring::report))
         .service(readable("/monitoring/", monitoring::page))
-        .service(readable("/metrics", monitoring::metrics))
         .service(readable("/api/openapi.json", openapi::document))
         .service(readable("/health/", health::health))
         .service(readable("/static/{name}", assets::serve));
@@ -79,13 +78,36 @@ pub fn app(
         InitError = (),
     >,
 > {
+    // With a separate metrics address, the main one has no `/metrics`.
+    let metrics_here = state.monitoring_config.metrics_bind.is_none();
     App::new()
         .app_data(state)
         .configure(routes)
+        .configure(|cfg| {
+            if metrics_here {
+                cfg.service(readable("/metrics", monitoring::metrics));
+            }
+        })
         .default_service(web::to(pages::not_found))
         .wrap(from_fn(measure_requests))
         .wrap(from_fn(render_errors))
         .wrap(Compress::default())
+}
+
+/// Serves only `/metrics`, without authorization, on `listener`
+/// (`BLOG_METRICS_BIND`): one worker, the same recorder.
+pub fn metrics_server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .service(readable("/metrics", monitoring::internal_metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
 }
 
 /// Starts serving `state` on `listener` with `workers` threads; await the

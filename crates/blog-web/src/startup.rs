@@ -13,6 +13,7 @@ use blog_services::redis::RedisFailure;
 use blog_services::{PasswordHasher, ServiceError};
 use tokio::task::JoinHandle;
 
+use crate::client::IpRange;
 use crate::config::Config;
 use crate::prometheus;
 use crate::routes;
@@ -25,6 +26,9 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     /// Worker threads, each with its own event loop.
     pub workers: usize,
+    /// Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed
+    /// (none: every client is its peer address).
+    pub trusted_proxies: Vec<IpRange>,
 }
 
 impl Default for ServerConfig {
@@ -32,6 +36,7 @@ impl Default for ServerConfig {
         ServerConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -57,8 +62,8 @@ pub enum StartupError {
     /// `REDIS_URL` is not a URL the Redis client accepts.
     #[error("invalid REDIS_URL")]
     Redis(#[source] RedisFailure),
-    /// The listening address is taken or not ours.
-    #[error("cannot listen on {address} (BLOG_BIND)")]
+    /// A listening address (`BLOG_BIND`, `BLOG_METRICS_BIND`) is taken or not ours.
+    #[error("cannot listen on {address}")]
     Bind {
         /// `BLOG_BIND`.
         address: SocketAddr,
@@ -72,6 +77,8 @@ pub enum StartupError {
 pub struct Application {
     address: SocketAddr,
     server: Server,
+    /// The separate `/metrics` server (`BLOG_METRICS_BIND`), if any.
+    metrics: Option<(SocketAddr, Server)>,
     db: DatabaseConnection,
     state: AppState,
     background: Vec<JoinHandle<()>>,
@@ -79,12 +86,18 @@ pub struct Application {
 
 /// Stops a running [`Application`] (tests; signals do the same for `serve`).
 #[derive(Clone)]
-pub struct ShutdownHandle(ServerHandle);
+pub struct ShutdownHandle {
+    server: ServerHandle,
+    metrics: Option<ServerHandle>,
+}
 
 impl ShutdownHandle {
     /// Stops accepting; with `graceful`, in-flight requests finish first.
     pub async fn stop(&self, graceful: bool) {
-        self.0.stop(graceful).await;
+        self.server.stop(graceful).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.stop(graceful).await;
+        }
     }
 }
 
@@ -96,22 +109,24 @@ impl Application {
         let db = connect(config).await?;
         prepare(&db, config).await?;
         let state = AppState::new(db.clone(), config)?;
-        let listener =
-            TcpListener::bind(config.server.bind).map_err(|source| StartupError::Bind {
-                address: config.server.bind,
-                source,
-            })?;
-        let address = listener.local_addr().map_err(|source| StartupError::Bind {
-            address: config.server.bind,
-            source,
-        })?;
         prometheus::recorder();
+        let (listener, address) = bind(config.server.bind)?;
         let server = routes::server(listener, state.clone(), config.server.workers)
             .map_err(|source| StartupError::Bind { address, source })?;
+        let metrics = match config.monitoring.metrics_bind {
+            None => None,
+            Some(bind_to) => {
+                let (listener, address) = bind(bind_to)?;
+                let server = routes::metrics_server(listener, state.clone())
+                    .map_err(|source| StartupError::Bind { address, source })?;
+                Some((address, server))
+            }
+        };
         let background = spawn_background(&state, config);
         Ok(Application {
             address,
             server,
+            metrics,
             db,
             state,
             background,
@@ -121,6 +136,11 @@ impl Application {
     /// The address it listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The address `/metrics` is served on, when it has one of its own.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(address, _)| *address)
     }
 
     /// The port it listens on.
@@ -140,13 +160,24 @@ impl Application {
 
     /// A handle that stops the server.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
-        ShutdownHandle(self.server.handle())
+        ShutdownHandle {
+            server: self.server.handle(),
+            metrics: self.metrics.as_ref().map(|(_, server)| server.handle()),
+        }
     }
 
     /// Serves until stopped (SIGINT, SIGTERM, or the shutdown handle), then
     /// stops the background tasks and flushes the analytics counts.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
         let served = self.server.await;
+        if let Some((handle, task)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         for task in &self.background {
             task.abort();
         }
@@ -154,6 +185,14 @@ impl Application {
         self.db.close().await.ok();
         served
     }
+}
+
+/// A listener on `address`, and the address it really got (port 0: any).
+fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let bound = TcpListener::bind(address)
+        .and_then(|listener| Ok((listener.local_addr()?, listener)))
+        .map_err(|source| StartupError::Bind { address, source })?;
+    Ok((bound.1, bound.0))
 }
 
 /// Opens the pool `config.database` describes.
@@ -191,6 +230,12 @@ async fn prepare(db: &DatabaseConnection, config: &Config) -> Result<(), Startup
             rows = report.rows,
             elapsed_ms = report.elapsed.as_millis() as u64,
             "demo dataset ready"
+        );
+        // The demo's one secret, told once to whoever started it.
+        tracing::info!(
+            "sign in at /monitoring/login/ as {} with password {}",
+            dataset::ADMIN_USERNAME,
+            spec.admin_password
         );
     }
     Ok(())

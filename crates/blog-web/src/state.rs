@@ -13,6 +13,9 @@ use blog_services::health::HealthService;
 use blog_services::monitoring::MonitoringService;
 use blog_services::redis::RedisPool;
 
+use std::time::Duration;
+
+use crate::client::IpRange;
 use crate::config::Config;
 use crate::request_metrics::MonitoringConfig;
 use crate::startup::StartupError;
@@ -38,6 +41,10 @@ pub struct AppState {
     pub monitoring_config: MonitoringConfig,
     /// Whether responses carry the debug headers (resolved from the configuration).
     pub debug_headers: bool,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<IpRange>,
+    /// What a 503 tells the client to wait: the pool's acquire timeout.
+    pub retry_after: Duration,
 }
 
 impl AppState {
@@ -63,6 +70,8 @@ impl AppState {
             cache,
             monitoring_config: config.monitoring.clone(),
             debug_headers: config.debug_headers(),
+            trusted_proxies: config.server.trusted_proxies.clone(),
+            retry_after: config.database.pool.acquire_timeout,
         })
     }
 }

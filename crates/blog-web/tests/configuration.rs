@@ -8,7 +8,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use blog_web::config::variables::VARIABLES;
+use blog_web::config::variables;
 
 const BLOG: &str = env!("CARGO_BIN_EXE_blog");
 
@@ -54,7 +54,7 @@ fn help_lists_every_variable_with_its_default() {
         let output = blog(&dir).args(args).output().unwrap();
         assert!(output.status.success(), "{args:?}");
         let help = text(&output.stdout);
-        for variable in VARIABLES {
+        for variable in variables::all() {
             assert!(
                 help.contains(variable.name),
                 "{args:?} names {}",

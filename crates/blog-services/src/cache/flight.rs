@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
@@ -40,12 +41,14 @@ impl Drop for FlightGuard<'_> {
 
 impl Flights {
     /// The value of `key` from `loader`, run once however many callers ask at
-    /// once; `store` receives the encoded value before the waiters do.
+    /// once; `store` receives the encoded value and its `ttl_of` before the
+    /// waiters do.
     pub(super) async fn load<T, E, F, Fut>(
         &self,
         key: &str,
         loader: F,
-        store: impl AsyncFnOnce(Vec<u8>),
+        ttl_of: impl FnOnce(&T) -> Duration,
+        store: impl AsyncFnOnce(Vec<u8>, Duration),
     ) -> Result<T, E>
     where
         T: Cacheable,
@@ -70,7 +73,7 @@ impl Flights {
                     Ok(value) => {
                         let bytes = encode(&value);
                         if let Some(bytes) = &bytes {
-                            store(bytes.clone()).await;
+                            store(bytes.clone(), ttl_of(&value)).await;
                         }
                         outcome = Some(Ok(value));
                         bytes.map(Arc::new)

@@ -1,5 +1,9 @@
 //! Cache keys and tags: canonical, readable strings, the same in every process
-//! and after every restart (never a per-process hash).
+//! and after every restart (never a per-process hash), and injective: two
+//! requests that can return different data never share a key. An argument is
+//! `name=value` with the value percent-escaped (so it cannot contain `:`, `=`
+//! or an escape of its own), and an absent one is the bare `name`, which no
+//! value can produce.
 
 use sha2::{Digest, Sha256};
 
@@ -15,7 +19,7 @@ const MAX_READABLE: usize = 160;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CacheKey {
     namespace: &'static str,
-    args: Vec<(&'static str, String)>,
+    args: Vec<(&'static str, Option<String>)>,
 }
 
 impl CacheKey {
@@ -29,16 +33,17 @@ impl CacheKey {
 
     /// Adds an argument; its value is escaped, so any text is safe.
     pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.args.push((name, value.to_string()));
+        debug_assert!(is_name(name), "argument names are [a-z_]+: {name}");
+        self.args.push((name, Some(value.to_string())));
         self
     }
 
-    /// Adds an optional argument; `None` is written as `-`.
-    pub fn opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
-        match value {
-            Some(v) => self.arg(name, v),
-            None => self.arg(name, "-"),
-        }
+    /// Adds an optional argument; `None` is written as the bare name, which no
+    /// value (always `name=...`) can be mistaken for.
+    pub fn opt(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
+        debug_assert!(is_name(name), "argument names are [a-z_]+: {name}");
+        self.args.push((name, value.map(|v| v.to_string())));
+        self
     }
 
     /// The full key under `prefix`, for a value of shape version `schema`.
@@ -46,7 +51,10 @@ impl CacheKey {
         let args: Vec<String> = self
             .args
             .iter()
-            .map(|(name, value)| format!("{name}={}", escape(value)))
+            .map(|(name, value)| match value {
+                Some(value) => format!("{name}={}", escape(value)),
+                None => (*name).to_owned(),
+            })
             .collect();
         let args = args.join(":");
         let args = if args.len() > MAX_READABLE {
@@ -90,25 +98,39 @@ impl Tag {
     }
 }
 
+/// True for an argument name: lowercase letters and underscores, and not the
+/// digest's marker.
+fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "sha256"
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
 /// Percent-escapes the characters that structure a key.
 fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for ch in value.chars() {
         match ch {
-            ':' | '=' | '%' | '@' | ' ' | '\n' | '\r' | '\t' => {
-                let mut buf = [0u8; 4];
-                for byte in ch.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("%{byte:02X}"));
-                }
-            }
+            ':' | '=' | '%' | '@' => escape_char(ch, &mut out),
+            c if c.is_whitespace() || c.is_control() => escape_char(c, &mut out),
             other => out.push(other),
         }
     }
     out
 }
 
+/// `%XX` for every byte of `ch`'s UTF-8.
+fn escape_char(ch: char, out: &mut String) {
+    let mut buf = [0u8; 4];
+    for byte in ch.encode_utf8(&mut buf).bytes() {
+        out.push_str(&format!("%{byte:02X}"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -119,7 +141,7 @@ mod tests {
             .opt("tag", None::<String>);
         assert_eq!(
             key.render("blog", 4),
-            "blog:v1:list.s4:page=2:category=3:tag=-"
+            "blog:v1:list.s4:page=2:category=3:tag"
         );
         // The same arguments give the same key, in any process.
         assert_eq!(key.render("blog", 4), key.clone().render("blog", 4));
@@ -141,6 +163,55 @@ mod tests {
             "blog:v1:tag:tag:rust%20async"
         );
         assert_ne!(Tag::keyed("post", "1:2"), Tag::keyed("post:1", 2));
+    }
+
+    /// One argument of a generated key: any text (NUL, `-`, `:`, `=`, `%`,
+    /// escapes, emptiness) or absent.
+    fn value() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(String::new())),
+            Just(Some("-".to_owned())),
+            Just(Some("%2D".to_owned())),
+            "[-:=%@ a-z0-9\\x00\\u{e9}]{0,12}".prop_map(Some),
+            any::<String>().prop_map(Some),
+        ]
+    }
+
+    fn key(args: &[(&'static str, Option<String>)]) -> String {
+        let mut key = CacheKey::new("list");
+        for (name, value) in args {
+            key = key.opt(name, value.clone());
+        }
+        key.render("blog", 1)
+    }
+
+    proptest! {
+        /// Two keys are equal exactly when their arguments are.
+        #[test]
+        fn keys_are_injective(a in prop::collection::vec(value(), 3), b in prop::collection::vec(value(), 3)) {
+            let names = ["page", "category", "tag"];
+            let a: Vec<_> = names.iter().copied().zip(a).collect();
+            let b: Vec<_> = names.iter().copied().zip(b).collect();
+            prop_assert_eq!(key(&a) == key(&b), a == b, "{:?} vs {:?}", key(&a), key(&b));
+        }
+
+        /// Tag names map to distinct tags, whatever they hold.
+        #[test]
+        fn tags_are_injective(a in any::<String>(), b in any::<String>()) {
+            prop_assert_eq!(Tag::keyed("tag", &a) == Tag::keyed("tag", &b), a == b);
+        }
+    }
+
+    #[test]
+    fn an_absent_value_is_not_a_dash_or_empty() {
+        let absent = key(&[("tag", None)]);
+        assert_ne!(absent, key(&[("tag", Some("-".into()))]));
+        assert_ne!(absent, key(&[("tag", Some(String::new()))]));
+        assert_ne!(
+            key(&[("tag", Some("%2D".into()))]),
+            key(&[("tag", Some("-".into()))])
+        );
     }
 
     #[test]

@@ -144,6 +144,24 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        self.cached_for(key, |_| ttl, tags, loader).await
+    }
+
+    /// [`Cache::cached`], with a lifetime that depends on the value: a "not
+    /// found" or an empty page is kept briefly, so requests for things that do
+    /// not exist cannot fill the cache for long.
+    pub async fn cached_for<T, E, F, Fut>(
+        &self,
+        key: &CacheKey,
+        ttl_of: impl FnOnce(&T) -> Duration,
+        tags: &[Tag],
+        loader: F,
+    ) -> Result<T, E>
+    where
+        T: Cacheable,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
         let base = key.render(&self.inner.prefix, T::SCHEMA);
         // Every value also carries the global tag, so that `invalidate_all`
         // (after `blog seed --reset`) reaches everything.
@@ -160,8 +178,11 @@ impl Cache {
             return Ok(value);
         }
         self.inner.stats.lookup(false);
-        let store = async |bytes| self.put(&lookup.key, bytes, ttl).await;
-        self.inner.flights.load(&lookup.key, loader, store).await
+        let store = async |bytes, ttl| self.put(&lookup.key, bytes, ttl).await;
+        self.inner
+            .flights
+            .load(&lookup.key, loader, ttl_of, store)
+            .await
     }
 
     /// Makes every cached value unreachable: after the data was replaced

@@ -37,7 +37,8 @@ pub fn generate(spec: &DatasetSpec) -> Dataset {
     rows.dataset
 }
 
-/// `testuser` (an admin) and `user2` .. `user100`.
+/// `testuser` and `user2` .. `user100`: ordinary accounts with published
+/// passwords (the administrator is added by `seed`, with a password of its own).
 fn users(start: DateTime<Utc>) -> Vec<user::Model> {
     (1..=USERS)
         .map(|id| {
@@ -46,7 +47,7 @@ fn users(start: DateTime<Utc>) -> Vec<user::Model> {
                 id,
                 username,
                 password_hash: password,
-                is_admin: id == 1,
+                is_admin: false,
                 created_at: start - TimeDelta::days(30),
             }
         })

@@ -26,23 +26,53 @@ pub const DEMO_POSTS: usize = 200;
 /// The five categories, ids 1..5 in this order.
 pub const CATEGORIES: [&str; 5] = ["Django", "Rust", "Databases", "DevOps", "Frontend"];
 
-/// How big a dataset to make.
-#[derive(Debug, Clone)]
+/// The administrator's username: the one account that may read monitoring.
+/// It is not one of the dataset's users, whose passwords are published.
+pub const ADMIN_USERNAME: &str = "admin";
+
+/// How big a dataset to make, and the administrator's password.
+#[derive(Clone)]
 pub struct DatasetSpec {
     /// How many posts (comments, likes and tag links scale with it).
     pub posts: usize,
     /// Creation dates end here and start 365 days before.
     pub now: DateTime<Utc>,
+    /// The password of [`ADMIN_USERNAME`] (random unless chosen).
+    pub admin_password: String,
+}
+
+impl std::fmt::Debug for DatasetSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatasetSpec")
+            .field("posts", &self.posts)
+            .field("now", &self.now)
+            .field("admin_password", &"***")
+            .finish()
+    }
 }
 
 impl DatasetSpec {
-    /// `posts` posts, dated up to now.
+    /// `posts` posts, dated up to now, and a random admin password.
     pub fn new(posts: usize) -> Self {
         DatasetSpec {
             posts,
             now: Utc::now(),
+            admin_password: random_password(),
         }
     }
+
+    /// The same, with this admin password.
+    pub fn with_admin_password(mut self, password: impl Into<String>) -> Self {
+        self.admin_password = password.into();
+        self
+    }
+}
+
+/// 24 hex characters from the operating system's CSPRNG.
+fn random_password() -> String {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
+    hex::encode(bytes)
 }
 
 /// What a seed wrote and how long it took.
@@ -75,6 +105,7 @@ pub async fn seed(
         ));
     }
     let mut dataset = generate(spec);
+    dataset.users.push(admin(spec, dataset.users.len()));
     dataset.users = hash_passwords(dataset.users, hasher).await;
     let (rows, posts, comments, likes) = (
         dataset.row_count(),
@@ -98,6 +129,18 @@ pub async fn seed(
         likes,
         elapsed: started.elapsed(),
     })
+}
+
+/// The administrator, after the dataset's users (its clear password in
+/// `password_hash` until hashed).
+fn admin(spec: &DatasetSpec, users: usize) -> user::Model {
+    user::Model {
+        id: users as i32 + 1,
+        username: ADMIN_USERNAME.to_owned(),
+        password_hash: spec.admin_password.clone(),
+        is_admin: true,
+        created_at: spec.now - chrono::TimeDelta::days(400),
+    }
 }
 
 /// Empties every table, so that [`seed`] can fill them again.

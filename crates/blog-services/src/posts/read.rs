@@ -8,7 +8,7 @@ use blog_repositories::post::{self, PostFilter};
 
 use super::PostService;
 use super::model::{CategoryRef, PostCard, PostDetail, PostListing, SearchResults};
-use super::validation::MAX_SEARCH_CHARS;
+use super::validation::{MAX_SEARCH_CHARS, MAX_TAG_CHARS, filter_text};
 use crate::cache::CacheKey;
 use crate::pagination::{PAGE_SIZE, Page, PageNumber};
 use crate::{ServiceError, cache_tags};
@@ -18,6 +18,9 @@ const LIST_TTL: Duration = Duration::from_secs(300);
 const DETAIL_TTL: Duration = Duration::from_secs(300);
 const SEARCH_TTL: Duration = Duration::from_secs(30);
 const QUERY_TTL: Duration = Duration::from_secs(600);
+/// How long a missing post or an empty page is cached: anyone can ask for
+/// endless ids and tags that do not exist, and each would be an entry.
+const MISSING_TTL: Duration = Duration::from_secs(10);
 
 /// What the list page asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,12 +38,22 @@ impl PostService {
     /// Cached: 0 statements on a hit; on a miss 5 (categories, count, cards, tags,
     /// comments), fewer when the query cache has the categories or the count.
     pub async fn list(&self, request: &ListRequest) -> Result<PostListing, ServiceError> {
+        if let Some(tag) = &request.tag {
+            filter_text("tag", tag, MAX_TAG_CHARS)?;
+        }
         let key = CacheKey::new("list")
             .arg("page", request.page.get())
             .opt("category", request.category_id)
             .opt("tag", request.tag.as_deref());
+        let ttl = |listing: &PostListing| {
+            if listing.posts.count == 0 {
+                MISSING_TTL
+            } else {
+                LIST_TTL
+            }
+        };
         self.cache
-            .cached(&key, LIST_TTL, &[cache_tags::posts()], || {
+            .cached_for(&key, ttl, &[cache_tags::posts()], || {
                 self.load_list(request)
             })
             .await
@@ -130,7 +143,7 @@ impl PostService {
         let key = CacheKey::new("post").arg("id", id);
         let found: Option<PostDetail> = self
             .cache
-            .cached(&key, DETAIL_TTL, &[cache_tags::post(id)], || async {
+            .cached_for(&key, detail_ttl, &[cache_tags::post(id)], || async {
                 let row = post::find_detail(&self.db, id).await?;
                 Ok::<_, ServiceError>(row.map(PostDetail::from))
             })
@@ -146,12 +159,7 @@ impl PostService {
         query: &str,
         page: PageNumber,
     ) -> Result<SearchResults, ServiceError> {
-        let query = query.trim();
-        if query.chars().count() > MAX_SEARCH_CHARS {
-            return Err(ServiceError::BadRequest(format!(
-                "the search query is longer than {MAX_SEARCH_CHARS} characters"
-            )));
-        }
+        let query = filter_text("the search query", query.trim(), MAX_SEARCH_CHARS)?;
         if query.is_empty() {
             return Ok(SearchResults {
                 query: String::new(),
@@ -163,8 +171,15 @@ impl PostService {
         let key = CacheKey::new("search")
             .arg("q", query)
             .arg("page", page.get());
+        let ttl = |results: &SearchResults| {
+            if results.posts.is_empty() {
+                MISSING_TTL
+            } else {
+                SEARCH_TTL
+            }
+        };
         self.cache
-            .cached(&key, SEARCH_TTL, &[cache_tags::posts()], || {
+            .cached_for(&key, ttl, &[cache_tags::posts()], || {
                 self.load_search(query, page)
             })
             .await
@@ -195,5 +210,14 @@ impl PostService {
             page: page.get(),
             has_next,
         })
+    }
+}
+
+/// A post is cached for long, its absence briefly.
+fn detail_ttl(found: &Option<PostDetail>) -> Duration {
+    if found.is_some() {
+        DETAIL_TTL
+    } else {
+        MISSING_TTL
     }
 }

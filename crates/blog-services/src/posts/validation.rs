@@ -21,6 +21,28 @@ pub const MAX_TAGS: usize = 10;
 /// Characters per tag name.
 pub const MAX_TAG_CHARS: usize = 50;
 
+/// Why a text cannot be stored: PostgreSQL refuses NUL in `text` columns.
+const NUL: &str = "must not contain NUL characters";
+
+/// A filter value from a query string (`tag`, `q`): 400 if it holds a NUL or
+/// is longer than `max_chars` (no stored value is longer, and every distinct
+/// value would be one more cache entry).
+pub fn filter_text<'a>(
+    name: &str,
+    value: &'a str,
+    max_chars: usize,
+) -> Result<&'a str, ServiceError> {
+    if value.contains('\0') {
+        return Err(ServiceError::BadRequest(format!("{name} {NUL}")));
+    }
+    if value.chars().count() > max_chars {
+        return Err(ServiceError::BadRequest(format!(
+            "{name} is longer than {max_chars} characters"
+        )));
+    }
+    Ok(value)
+}
+
 /// A post as a client writes it; every field is checked by the service.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PostInput {
@@ -54,9 +76,13 @@ pub(super) async fn validate_post(
             "title",
             format!("must be 1 to {MAX_TITLE_CHARS} characters"),
         );
+    } else if title.contains('\0') {
+        problems.insert("title", NUL.into());
     }
     let content = input.content.as_deref().unwrap_or_default();
-    if content.trim().is_empty() {
+    if content.contains('\0') {
+        problems.insert("content", NUL.into());
+    } else if content.trim().is_empty() {
         problems.insert("content", "must not be empty".into());
     } else if content.len() > MAX_CONTENT_BYTES {
         problems.insert(
@@ -107,6 +133,8 @@ fn clean_tags(names: &[String]) -> (Vec<String>, Option<String>) {
     clean.dedup();
     let problem = if clean.len() > MAX_TAGS {
         Some(format!("at most {MAX_TAGS} tags"))
+    } else if clean.iter().any(|n| n.contains('\0')) {
+        Some(format!("each tag {NUL}"))
     } else if clean
         .iter()
         .any(|n| n.is_empty() || n.chars().count() > MAX_TAG_CHARS)
@@ -121,7 +149,9 @@ fn clean_tags(names: &[String]) -> (Vec<String>, Option<String>) {
 /// A comment's content, trimmed; 422 if empty or too long.
 pub(super) fn validate_comment(content: Option<&str>) -> Result<&str, ServiceError> {
     let content = content.map(str::trim).unwrap_or_default();
-    let problem = if content.is_empty() {
+    let problem = if content.contains('\0') {
+        NUL.to_owned()
+    } else if content.is_empty() {
         "must not be empty".to_owned()
     } else if content.chars().count() > MAX_COMMENT_CHARS {
         format!("must be at most {MAX_COMMENT_CHARS} characters")

@@ -63,8 +63,15 @@ pub async fn migrate(config: &Config) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// `blog seed --posts N [--reset]`: fill an empty database with the benchmark dataset.
-pub async fn seed(config: &Config, posts: usize, reset: bool) -> Result<(), CommandError> {
+/// `blog seed --posts N [--reset] [--admin-password P]`: fill an empty database
+/// with the benchmark dataset and the administrator (a random password,
+/// printed once, unless one is given).
+pub async fn seed(
+    config: &Config,
+    posts: usize,
+    reset: bool,
+    admin_password: Option<String>,
+) -> Result<(), CommandError> {
     // Batch inserts of 1,000 rows are slow statements by design: don't warn about them.
     let mut config = config.clone();
     config.database.slow_statement = Duration::MAX;
@@ -76,9 +83,14 @@ pub async fn seed(config: &Config, posts: usize, reset: bool) -> Result<(), Comm
         dataset::reset(&db).await.map_err(CommandError::Seed)?;
     }
     let bar = progress_bar();
+    let chosen = admin_password.is_some();
+    let mut spec = DatasetSpec::new(posts);
+    if let Some(password) = admin_password {
+        spec = spec.with_admin_password(password);
+    }
     let report = dataset::seed(
         &db,
-        &DatasetSpec::new(posts),
+        &spec,
         &PasswordHasher::default(),
         &mut |done, total| {
             bar.set_length(total as u64);
@@ -101,6 +113,13 @@ pub async fn seed(config: &Config, posts: usize, reset: bool) -> Result<(), Comm
         report.rows,
         report.elapsed.as_secs_f64()
     );
+    if !chosen {
+        println!(
+            "the administrator is {}, password {} (shown once; sign in at /monitoring/login/)",
+            dataset::ADMIN_USERNAME,
+            spec.admin_password
+        );
+    }
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! verbatim; a test keeps the two equal) and as plain text (`blog --help`).
 
 use super::Config;
-use super::variables::{Shown, VARIABLES, Variable};
+use super::variables::{Shown, Variable, all};
 
 /// How the default of `variable` reads, and whether it is a literal value.
 fn default_of(variable: &Variable, defaults: &Config) -> (String, bool) {
@@ -19,7 +19,7 @@ fn default_of(variable: &Variable, defaults: &Config) -> (String, bool) {
 pub fn markdown_table() -> String {
     let defaults = Config::default();
     let mut out = String::from("| variable | default | what |\n|---|---|---|\n");
-    for variable in VARIABLES {
+    for variable in all() {
         let (default, literal) = default_of(variable, &defaults);
         let default = if literal {
             format!("`{default}`")
@@ -40,7 +40,7 @@ pub fn help_text() -> String {
     let mut out = String::from(
         "Configuration: environment variables (a BLOG_CONFIG file and ./.env may add to them):\n",
     );
-    for variable in VARIABLES {
+    for variable in all() {
         let (default, _) = default_of(variable, &defaults);
         out.push_str(&format!(
             "\n  {}\n      {} (default: {})\n",

@@ -4,14 +4,14 @@
 //! where its defaults are written: `database` ([`DatabaseConfig`]), `redis`,
 //! `cache` ([`CacheConfig`]), `auth`, `analytics`, `dashboard` (services), and
 //! `server`, `monitoring`, `log` (this crate). The layers receive their
-//! sections as they are. [`variables::VARIABLES`] maps every environment
+//! sections as they are. [`variables::all`] maps every environment
 //! variable onto a field; `--help` and README.md's table are generated from it.
 //! Secrets (`DATABASE_URL`, `REDIS_URL`, ...) are [`SecretUrl`]s: a `Debug` of
 //! the configuration, a log line or an error never shows their password.
 
 mod docs;
 mod sources;
-mod values;
+pub(crate) mod values;
 pub mod variables;
 
 use std::ffi::OsString;
@@ -128,7 +128,7 @@ impl Config {
     ) -> Result<(Config, Vec<String>), ConfigError> {
         let values = sources::read(env, names, dir)?;
         let mut config = Config::default();
-        for variable in variables::VARIABLES {
+        for variable in variables::all() {
             if let Some(value) = values.found.get(variable.name) {
                 (variable.read)(&mut config, value).map_err(|expected| ConfigError::Invalid {
                     variable: variable.name.to_owned(),

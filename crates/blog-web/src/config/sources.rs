@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::ConfigError;
-use super::variables::{VARIABLES, find};
+use super::variables::{all, find};
 
 /// The values found for our variables, and names that look like ours but are not.
 #[derive(Debug, Default)]
@@ -36,7 +36,7 @@ pub(super) fn read(
         let path = PathBuf::from(path);
         values.merge(read_file(&path)?);
     }
-    for variable in VARIABLES {
+    for variable in all() {
         if let Some(raw) = env(variable.name) {
             let text = raw.into_string().map_err(|_| ConfigError::NotUnicode {
                 variable: variable.name.to_owned(),

@@ -3,9 +3,10 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{ListParams, json_body, parse_id, parse_post_id};
+use super::{ListParams, json_body, parse_id, parse_post_id, read_body};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
+use crate::routes::MAX_BODY;
 use crate::state::AppState;
 use crate::wire::posts::{
     CommentInputBody, CommentStateBody, LikeBody, PostDetailBody, PostInputBody, PostListBody,
@@ -71,8 +72,9 @@ pub async fn create_post(
     state: web::Data<AppState>,
     user: Authenticated,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    let body = read_body(&req, payload, MAX_BODY).await?;
     let input: PostInputBody = json_body(&req, &body)?;
     let post = state.posts.create(&user.0, &input.into()).await?;
     Ok(HttpResponse::Created()
@@ -101,8 +103,9 @@ pub async fn update_post(
     user: Authenticated,
     id: web::Path<String>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    let body = read_body(&req, payload, MAX_BODY).await?;
     let input: PostInputBody = json_body(&req, &body)?;
     let post = state
         .posts
@@ -198,8 +201,9 @@ pub async fn comment(
     user: Authenticated,
     id: web::Path<String>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    let body = read_body(&req, payload, MAX_BODY).await?;
     let input: CommentInputBody = json_body(&req, &body)?;
     let stored = state
         .posts

@@ -1,13 +1,19 @@
 //! `/auth/login/` and `/auth/logout/`.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use blog_services::ServiceError;
 
-use super::json_or_form_body;
+use super::{json_or_form_body, read_body};
 use crate::auth::bearer_token;
+use crate::client::client_address;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use crate::wire::auth::{LoginBody, TokenBody};
+
+/// The largest login body read: credentials are small, and nobody is
+/// authenticated yet.
+pub const LOGIN_MAX_BODY: usize = 4 * 1024;
 
 /// Exchanges a username and password for an API token.
 #[utoipa::path(
@@ -22,21 +28,25 @@ use crate::wire::auth::{LoginBody, TokenBody};
         (status = 200, description = "Logged in", body = TokenBody),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "Unknown user or wrong password", body = ErrorBody),
-        (status = 413, description = "Body over 1 MB", body = ErrorBody),
+        (status = 413, description = "Body over 4 KB", body = ErrorBody),
         (status = 415, description = "Neither JSON nor a form", body = ErrorBody),
     )
 )]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    let body = read_body(&req, payload, LOGIN_MAX_BODY).await?;
     let credentials: LoginBody = json_or_form_body(&req, &body)?;
+    let client = client_address(&req, &state.trusted_proxies);
     let token = state
         .auth
-        .login(&credentials.username, &credentials.password)
+        .login(&credentials.username, &credentials.password, client)
         .await?;
-    Ok(HttpResponse::Ok().json(TokenBody { token }))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenBody { token }))
 }
 
 /// Revokes the request's Bearer token.

@@ -7,8 +7,8 @@ pub mod health;
 pub mod monitoring;
 pub mod pages;
 
-use actix_web::HttpRequest;
 use actix_web::http::header;
+use actix_web::{HttpRequest, web};
 use blog_services::pagination::PageNumber;
 use blog_services::posts::ListRequest;
 use serde::Deserialize;
@@ -120,8 +120,32 @@ fn media_type(req: &HttpRequest) -> String {
         .to_ascii_lowercase()
 }
 
-/// A JSON body, read only once the handler has authenticated the request (an
-/// extractor would race the token check): 415 if not JSON, 400 if malformed.
+/// The body, read only now (a handler calls this after authenticating, so an
+/// unauthenticated request never has its body buffered): 413 past `limit`,
+/// said by `Content-Length` or found while reading.
+pub async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, AppError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(AppError::PayloadTooLarge(limit));
+    }
+    match payload.to_bytes_limited(limit).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(err)) => Err(AppError::BadRequest(format!(
+            "the body could not be read: {err}"
+        ))),
+        Err(_) => Err(AppError::PayloadTooLarge(limit)),
+    }
+}
+
+/// A JSON body: 415 if not JSON, 400 if malformed.
 pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, AppError> {
     let media = media_type(req);
     if media != "application/json" && !media.ends_with("+json") {

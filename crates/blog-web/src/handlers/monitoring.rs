@@ -32,8 +32,22 @@ pub async fn report(
         .json(MonitoringBody::from(report)))
 }
 
-/// `GET /metrics`: Prometheus text format.
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+/// `GET /metrics` on the main address: Prometheus text format, for admins
+/// (or anyone when monitoring is public), like the other monitoring routes.
+pub async fn metrics(
+    state: web::Data<AppState>,
+    _reader: MonitoringReader,
+) -> Result<HttpResponse, AppError> {
+    render_metrics(&state)
+}
+
+/// `GET /metrics` on `BLOG_METRICS_BIND`: the same, without authorization (an
+/// address operators keep internal).
+pub async fn internal_metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    render_metrics(&state)
+}
+
+fn render_metrics(state: &AppState) -> Result<HttpResponse, AppError> {
     let handle = prometheus::recorder()
         .ok_or_else(|| AppError::NotFound("metrics are not recorded in this process".into()))?;
     let pool = state.monitoring.pool();

@@ -135,6 +135,11 @@ impl TestApp {
         body["token"].as_str().unwrap().to_owned()
     }
 
+    /// A token for the administrator.
+    pub async fn login_admin(&self) -> String {
+        self.login(dataset::ADMIN_USERNAME, ADMIN_PASSWORD).await
+    }
+
     /// A token for a dataset user by name alone.
     pub async fn login_as(&self, username: &str) -> String {
         self.login(username, &password_of(username)).await
@@ -180,12 +185,16 @@ fn uncached() -> CacheConfig {
     }
 }
 
-/// `posts` posts of the benchmark dataset, with cheap password hashes.
+/// The administrator's password in every test's dataset.
+pub const ADMIN_PASSWORD: &str = "admin-password";
+
+/// `posts` posts of the benchmark dataset and the administrator, with cheap
+/// password hashes.
 async fn seed(test_db: &TestDatabase, posts: usize) {
     if posts > 0 {
         dataset::seed(
             &test_db.db,
-            &DatasetSpec::new(posts),
+            &DatasetSpec::new(posts).with_admin_password(ADMIN_PASSWORD),
             &PasswordHasher::fast_insecure(),
             &mut |_, _| {},
         )

@@ -38,7 +38,7 @@ async fn monitoring_is_for_admins_unless_public() {
         .await
         .unwrap();
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
-    let admin = app.login("testuser", "testpass123").await;
+    let admin = app.login_admin().await;
     let page = app
         .client
         .get(app.url("/monitoring/"))
@@ -69,7 +69,7 @@ async fn monitoring_is_for_admins_unless_public() {
 #[tokio::test]
 async fn the_report_has_every_figure() {
     let app = TestApp::cached(20).await;
-    let admin = app.login("testuser", "testpass123").await;
+    let admin = app.login_admin().await;
     for _ in 0..5 {
         app.get("/blog/").await;
         app.get("/blog/3/").await;
@@ -142,7 +142,17 @@ async fn metrics_are_prometheus_text_by_route_pattern() {
     ] {
         app.get(path).await;
     }
-    let response = app.get("/metrics").await;
+    assert_eq!(
+        app.get("/metrics").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "metrics follow the monitoring rule"
+    );
+    let admin = app.login_admin().await;
+    let response = app
+        .authed(Method::GET, "/metrics", &admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         response.headers()["content-type"]

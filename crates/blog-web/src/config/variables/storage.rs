@@ -1,69 +1,18 @@
-//! Every configuration variable, once: its name, what it sets, how it is read,
-//! and how its default is shown. `blog --help` and README.md's table are both
-//! generated from this list; each default is the value of the sections'
-//! `Default`, never written here.
+//! Where the data lives: the database, Redis, the cache and the counters.
+//! Applied in this order: `DATABASE_URL` and `REDIS_URL` come before the
+//! settings that depend on them.
+
+use blog_services::cache::CacheBackend;
 
 use blog_repositories::SecretUrl;
-use blog_services::cache::CacheBackend;
-use tracing_subscriber::EnvFilter;
 
-use super::Config;
-use super::values::{flag, millis, name, seconds, show_millis, show_seconds, whole, whole_u32};
+use super::{Shown, Variable, secret, set, var};
+use crate::config::values::{
+    flag, millis, name, seconds, show_millis, show_seconds, whole, whole_u32,
+};
 
-/// How a variable's default is shown.
-#[derive(Debug, Clone, Copy)]
-pub enum Shown {
-    /// The default configuration's value (`None`: unset).
-    Value(fn(&Config) -> Option<String>),
-    /// A rule, where the default depends on the machine or another variable.
-    Rule(&'static str),
-}
-
-/// One configuration variable.
-#[derive(Debug, Clone, Copy)]
-pub struct Variable {
-    /// The environment variable's name.
-    pub name: &'static str,
-    /// What it sets, for the help text and the README.
-    pub meaning: &'static str,
-    /// How its default is shown.
-    pub default: Shown,
-    /// Holds a password: never printed, not even in an error.
-    pub secret: bool,
-    /// Sets the value; `Err` says what the variable expects.
-    pub(super) read: fn(&mut Config, &str) -> Result<(), String>,
-}
-
-const fn var(
-    name: &'static str,
-    meaning: &'static str,
-    default: Shown,
-    read: fn(&mut Config, &str) -> Result<(), String>,
-) -> Variable {
-    Variable {
-        name,
-        meaning,
-        default,
-        secret: false,
-        read,
-    }
-}
-
-const fn secret(
-    name: &'static str,
-    meaning: &'static str,
-    default: Shown,
-    read: fn(&mut Config, &str) -> Result<(), String>,
-) -> Variable {
-    Variable {
-        secret: true,
-        ..var(name, meaning, default, read)
-    }
-}
-
-/// The variables, in the order they are applied (`DATABASE_URL` and `REDIS_URL`
-/// come before the settings whose defaults they change).
-pub static VARIABLES: &[Variable] = &[
+/// The storage variables.
+pub(super) static STORAGE: &[Variable] = &[
     var(
         "BLOG_CONFIG",
         "a `KEY=VALUE` file (dotenv syntax) read before the environment, which overrides it; `./.env` is read too, if present",
@@ -147,7 +96,14 @@ pub static VARIABLES: &[Variable] = &[
         Shown::Value(|c| c.redis.url.as_ref().map(SecretUrl::redacted)),
         |c, v| {
             let url = SecretUrl::new(v);
-            if !url.has_scheme(&["redis://", "rediss://"]) {
+            if url.has_scheme(&["rediss://"]) {
+                return Err(
+                    "a redis:// URL: this build has no TLS to Redis (rediss://); reach Redis over \
+                     a private network or a TLS tunnel"
+                        .into(),
+                );
+            }
+            if !url.has_scheme(&["redis://"]) {
                 return Err("a redis://host:port/db URL".into());
             }
             c.redis.url = Some(url);
@@ -221,112 +177,4 @@ pub static VARIABLES: &[Variable] = &[
             Ok(())
         },
     ),
-    var(
-        "BLOG_BIND",
-        "the address to serve on",
-        Shown::Value(|c| Some(c.server.bind.to_string())),
-        |c, v| {
-            c.server.bind = v
-                .parse()
-                .map_err(|_| "an address such as 127.0.0.1:8000".to_owned())?;
-            Ok(())
-        },
-    ),
-    var(
-        "BLOG_WORKERS",
-        "server worker threads",
-        Shown::Rule("the number of cores"),
-        |c, v| set(&mut c.server.workers, whole(v, 1, 1024).map(|n| n as usize)),
-    ),
-    var(
-        "BLOG_DEBUG_HEADERS",
-        "`X-Query-Count`, `X-Query-Time`, `X-Response-Time` (ms) on every response",
-        Shown::Rule("`true` on the embedded default (no `DATABASE_URL`), else `false`"),
-        |c, v| set(&mut c.monitoring.debug_headers, flag(v).map(Some)),
-    ),
-    var(
-        "BLOG_SLOW_REQUEST_MS",
-        "a slower request logs a warning",
-        Shown::Value(|c| Some(show_millis(c.monitoring.slow_request))),
-        |c, v| set(&mut c.monitoring.slow_request, millis(v, 0, 3_600_000)),
-    ),
-    var(
-        "BLOG_SLOW_REQUEST_STATEMENTS",
-        "a request running more SQL statements logs a warning",
-        Shown::Value(|c| Some(c.monitoring.slow_request_statements.to_string())),
-        |c, v| {
-            set(
-                &mut c.monitoring.slow_request_statements,
-                whole_u32(v, 0, 100_000),
-            )
-        },
-    ),
-    var(
-        "BLOG_N_PLUS_ONE_THRESHOLD",
-        "one statement shape repeated more often in a request is an N+1",
-        Shown::Value(|c| Some(c.monitoring.n_plus_one_threshold.to_string())),
-        |c, v| {
-            set(
-                &mut c.monitoring.n_plus_one_threshold,
-                whole_u32(v, 1, 100_000),
-            )
-        },
-    ),
-    var(
-        "BLOG_N_PLUS_ONE_STRICT",
-        "a detected N+1 fails the request (500); the tests' setting",
-        Shown::Value(|c| Some(c.monitoring.n_plus_one_strict.to_string())),
-        |c, v| set(&mut c.monitoring.n_plus_one_strict, flag(v)),
-    ),
-    var(
-        "BLOG_MONITORING_PUBLIC",
-        "monitoring readable without an admin token",
-        Shown::Value(|c| Some(c.monitoring.public.to_string())),
-        |c, v| set(&mut c.monitoring.public, flag(v)),
-    ),
-    var(
-        "BLOG_MONITORING_SAMPLE_MS",
-        "the interval of the live charts' samples",
-        Shown::Value(|c| Some(show_millis(c.monitoring.sample_interval))),
-        |c, v| set(&mut c.monitoring.sample_interval, millis(v, 100, 60_000)),
-    ),
-    secret(
-        "BLOG_EXTERNAL_API_URL",
-        "the dashboard's external stats source (`http(s)://...`)",
-        Shown::Value(|c| {
-            c.dashboard
-                .external_api_url
-                .as_ref()
-                .map(SecretUrl::redacted)
-        }),
-        |c, v| {
-            let url = SecretUrl::new(v);
-            if !url.has_scheme(&["http://", "https://"]) {
-                return Err("an http:// or https:// URL".into());
-            }
-            c.dashboard.external_api_url = Some(url);
-            Ok(())
-        },
-    ),
-    var(
-        "RUST_LOG",
-        "the log filter (tracing's `EnvFilter` syntax)",
-        Shown::Value(|c| Some(c.log.filter.clone())),
-        |c, v| {
-            EnvFilter::try_new(v).map_err(|e| format!("a log filter such as info ({e})"))?;
-            c.log.filter = v.to_owned();
-            Ok(())
-        },
-    ),
 ];
-
-/// Stores a value read successfully.
-fn set<T>(field: &mut T, value: Result<T, String>) -> Result<(), String> {
-    *field = value?;
-    Ok(())
-}
-
-/// The variable called `name`, if it is one of ours.
-pub fn find(name: &str) -> Option<&'static Variable> {
-    VARIABLES.iter().find(|v| v.name == name)
-}
