@@ -4,11 +4,11 @@ use std::net::TcpListener;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{Compress, from_fn};
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 
 use crate::error::render_errors;
-use crate::handlers::{api, auth, dashboard, health, monitoring, pages};
+use crate::handlers::{api, auth, dashboard, health, monitoring, pages, sign_in};
 use crate::request_metrics::measure_requests;
 use crate::state::AppState;
 use crate::{assets, openapi};
@@ -45,6 +45,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(readable("/api/dashboard/", dashboard::dashboard))
         .service(readable("/api/monitoring/", monitoring::report))
         .service(readable("/monitoring/", monitoring::page))
+        .service(
+            readable("/monitoring/login/", sign_in::form).route(web::post().to(sign_in::sign_in)),
+        )
+        .service(web::resource("/monitoring/logout/").route(web::post().to(sign_in::sign_out)))
         .service(readable("/api/openapi.json", openapi::document))
         .service(readable("/health/", health::health))
         .service(readable("/static/{name}", assets::serve));
@@ -91,7 +95,22 @@ pub fn app(
         .default_service(web::to(pages::not_found))
         .wrap(from_fn(measure_requests))
         .wrap(from_fn(render_errors))
+        .wrap(security_headers())
         .wrap(Compress::default())
+}
+
+/// The headers every response carries: a Content-Security-Policy allowing only
+/// the site's own scripts, styles and images (no inline code anywhere) and no
+/// framing, no MIME sniffing, and referrers kept on the site.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "content-security-policy",
+            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+        ))
+        .add(("x-content-type-options", "nosniff"))
+        .add(("referrer-policy", "same-origin"))
+        .add(("x-frame-options", "DENY"))
 }
 
 /// Serves only `/metrics`, without authorization, on `listener`

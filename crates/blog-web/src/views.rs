@@ -97,6 +97,14 @@ pub struct ErrorPage<'a> {
     pub message: &'a str,
 }
 
+/// `/monitoring/login/`: the administrator's sign-in form.
+#[derive(Template)]
+#[template(path = "monitoring_login.html")]
+pub struct MonitoringLoginPage {
+    /// The last attempt was refused.
+    pub failed: bool,
+}
+
 /// `/monitoring/`: the frame of the live charts (the script fills it).
 #[derive(Template)]
 #[template(path = "monitoring.html")]

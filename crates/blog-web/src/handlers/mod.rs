@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod health;
 pub mod monitoring;
 pub mod pages;
+pub mod sign_in;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, web};

@@ -60,7 +60,13 @@ fn render_metrics(state: &AppState) -> Result<HttpResponse, AppError> {
 }
 
 /// `GET /monitoring/`: live charts drawn by `/static/monitoring.js` from
-/// `/api/monitoring/`.
-pub async fn page(_reader: MonitoringReader) -> Result<HttpResponse, AppError> {
+/// `/api/monitoring/`; without a token, the sign-in form.
+pub async fn page(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    if let Some(sign_in) = super::sign_in::or_sign_in(&state, &req).await? {
+        return Ok(sign_in);
+    }
     html(&MonitoringPage)
 }

@@ -27,10 +27,13 @@ async fn monitoring_is_for_admins_unless_public() {
         app.get("/api/monitoring/").await.status(),
         StatusCode::UNAUTHORIZED
     );
+    let page = app.get("/monitoring/").await;
     assert_eq!(
-        app.get("/monitoring/").await.status(),
-        StatusCode::UNAUTHORIZED
+        page.status(),
+        StatusCode::SEE_OTHER,
+        "a browser is sent to sign in"
     );
+    assert_eq!(page.headers()["location"], "/monitoring/login/");
     let reader = app.login("user2", "password2").await;
     let forbidden = app
         .authed(Method::GET, "/api/monitoring/", &reader)
