@@ -57,12 +57,13 @@ async fn the_embedded_default_serves_the_demo_site() {
         .local_addr()
         .unwrap()
         .port();
+    let log = dir.0.join("serve.log");
     let _server = Running(
         clean_command(&dir)
             .arg("serve")
             .env("BLOG_BIND", format!("127.0.0.1:{port}"))
             .env("BLOG_WORKERS", "1")
-            .stdout(Stdio::null())
+            .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
@@ -90,6 +91,59 @@ async fn the_embedded_default_serves_the_demo_site() {
     let html = response.text().await.unwrap();
     assert!(html.contains("200 posts"), "the demo dataset has 200 posts");
     assert!(dir.0.join("blog.sqlite3").exists());
+    // The demo says, once, how to sign in as its administrator.
+    let written = std::fs::read_to_string(&log).unwrap();
+    let password = written
+        .split("sign in at /monitoring/login/ as admin with password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the sign-in line: {written}"));
+    let signed_in = reqwest::Client::new()
+        .post(format!("{base}/auth/login/"))
+        .json(&serde_json::json!({"username": "admin", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200, "the printed password works");
+}
+
+#[test]
+fn seed_prints_a_random_admin_password_unless_one_is_given() {
+    let dir = WorkDir::new("seed-admin");
+    let output = clean_command(&dir)
+        .args(["seed", "--posts", "3"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let password = stdout
+        .split("the administrator is admin, password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the password is printed: {stdout}"));
+    assert_eq!(password.len(), 24);
+    assert!(password.bytes().all(|b| b.is_ascii_hexdigit()));
+    let output = clean_command(&dir)
+        .args([
+            "seed",
+            "--posts",
+            "3",
+            "--reset",
+            "--admin-password",
+            "chosen-s3cret",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !stdout.contains("chosen-s3cret") && !stdout.contains("password "),
+        "{stdout}"
+    );
 }
 
 #[test]

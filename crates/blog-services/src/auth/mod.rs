@@ -124,9 +124,10 @@ impl AuthService {
         client: Option<IpAddr>,
     ) -> Result<String, ServiceError> {
         reject_nul(username, password)?;
-        if let Some(retry_after) = self.throttle.blocked_for(client, username) {
-            return Err(ServiceError::TooManyRequests { retry_after });
-        }
+        let attempt = self
+            .throttle
+            .begin(client, username)
+            .map_err(|retry_after| ServiceError::TooManyRequests { retry_after })?;
         let user = user::find_by_username(&self.db, username).await?;
         let phc: Arc<str> = match &user {
             Some(user) => user.password_hash.as_str().into(),
@@ -136,11 +137,11 @@ impl AuthService {
         let user = match user {
             Some(user) if matches => user,
             _ => {
-                self.throttle.failed(client, username);
+                attempt.failed();
                 return Err(ServiceError::Unauthorized(BAD_CREDENTIALS.into()));
             }
         };
-        self.throttle.succeeded(username);
+        attempt.succeeded();
         self.issue_token(user.id).await
     }
 

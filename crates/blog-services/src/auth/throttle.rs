@@ -12,14 +12,18 @@ use moka::sync::Cache;
 /// Counters kept at most (per kind); the oldest are forgotten first.
 const MAX_COUNTERS: u64 = 100_000;
 
-/// One key's failures in the window that started with its first failure.
+/// One key's attempts in the window that started with its first one.
 #[derive(Debug)]
 struct Window {
     started: Instant,
+    /// Attempts that failed.
     failures: u32,
+    /// Attempts being checked now: they count against the limit too, so a
+    /// burst of concurrent guesses cannot get past it.
+    pending: u32,
 }
 
-/// The failure counters of one kind of key.
+/// The counters of one kind of key.
 #[derive(Clone)]
 struct Counters {
     windows: Cache<String, Arc<Mutex<Window>>>,
@@ -39,25 +43,34 @@ impl Counters {
         }
     }
 
-    /// How long `key` must wait, if it is over the limit.
-    fn blocked_for(&self, key: &str) -> Option<Duration> {
-        let window = self.windows.get(key)?;
-        let window = window.lock().expect("a window lock is never poisoned");
-        let left = self.window.saturating_sub(window.started.elapsed());
-        (window.failures >= self.limit && !left.is_zero()).then_some(left)
-    }
-
-    fn failed(&self, key: &str) {
+    /// Counts an attempt in progress for `key`, unless failures and attempts
+    /// in progress already reach the limit: then how long to wait.
+    fn reserve(&self, key: &str) -> Result<(), Duration> {
         let window = self.windows.get_with(key.to_owned(), || {
             Arc::new(Mutex::new(Window {
                 started: Instant::now(),
                 failures: 0,
+                pending: 0,
             }))
         });
-        window
-            .lock()
-            .expect("a window lock is never poisoned")
-            .failures += 1;
+        let mut window = window.lock().expect("a window lock is never poisoned");
+        if window.failures + window.pending >= self.limit {
+            let left = self.window.saturating_sub(window.started.elapsed());
+            return Err(left.max(Duration::from_secs(1)));
+        }
+        window.pending += 1;
+        Ok(())
+    }
+
+    /// Ends an attempt `reserve` counted; a failed one stays counted.
+    fn release(&self, key: &str, failed: bool) {
+        if let Some(window) = self.windows.get(key) {
+            let mut window = window.lock().expect("a window lock is never poisoned");
+            window.pending = window.pending.saturating_sub(1);
+            if failed {
+                window.failures += 1;
+            }
+        }
     }
 
     fn forget(&self, key: &str) {
@@ -81,6 +94,45 @@ impl std::fmt::Debug for LoginThrottle {
     }
 }
 
+/// One login attempt being checked; dropped without a verdict (a cancelled
+/// request, an error), it counts as nothing.
+pub(super) struct Attempt<'a> {
+    throttle: &'a LoginThrottle,
+    address: Option<String>,
+    username: String,
+    finished: bool,
+}
+
+impl Attempt<'_> {
+    /// The credentials were wrong: the attempt counts as a failure.
+    pub(super) fn failed(mut self) {
+        self.finish(true);
+    }
+
+    /// The credentials were right: the username's failures are forgotten
+    /// (not the address's: one valid account must not reset a guesser's count).
+    pub(super) fn succeeded(mut self) {
+        self.finish(false);
+        self.throttle.by_username.forget(&self.username);
+    }
+
+    fn finish(&mut self, failed: bool) {
+        if let Some(address) = &self.address {
+            self.throttle.by_address.release(address, failed);
+        }
+        self.throttle.by_username.release(&self.username, failed);
+        self.finished = true;
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.finish(false);
+        }
+    }
+}
+
 impl LoginThrottle {
     /// At most `per_address` and `per_username` failures in each `window`.
     pub(super) fn new(per_address: u32, per_username: u32, window: Duration) -> Self {
@@ -90,25 +142,29 @@ impl LoginThrottle {
         }
     }
 
-    /// How long the client must wait before trying again, if it must.
-    pub(super) fn blocked_for(&self, address: Option<IpAddr>, username: &str) -> Option<Duration> {
-        let by_address = address.and_then(|a| self.by_address.blocked_for(&a.to_string()));
-        let by_username = self.by_username.blocked_for(username);
-        by_address.max(by_username)
-    }
-
-    /// Counts a failed attempt.
-    pub(super) fn failed(&self, address: Option<IpAddr>, username: &str) {
-        if let Some(address) = address {
-            self.by_address.failed(&address.to_string());
+    /// Starts an attempt from `address` for `username`, or says how long the
+    /// client must wait: failures and attempts in progress are at the limit.
+    pub(super) fn begin(
+        &self,
+        address: Option<IpAddr>,
+        username: &str,
+    ) -> Result<Attempt<'_>, Duration> {
+        let address = address.map(|a| a.to_string());
+        if let Some(key) = &address {
+            self.by_address.reserve(key)?;
         }
-        self.by_username.failed(username);
-    }
-
-    /// A successful login clears its username's failures (not its address's:
-    /// one valid account must not reset a guesser's count).
-    pub(super) fn succeeded(&self, username: &str) {
-        self.by_username.forget(username);
+        if let Err(wait) = self.by_username.reserve(username) {
+            if let Some(key) = &address {
+                self.by_address.release(key, false);
+            }
+            return Err(wait);
+        }
+        Ok(Attempt {
+            throttle: self,
+            address,
+            username: username.to_owned(),
+            finished: false,
+        })
     }
 }
 
@@ -120,35 +176,33 @@ mod tests {
     fn the_limit_blocks_until_the_window_ends() {
         let throttle = LoginThrottle::new(3, 2, Duration::from_secs(60));
         let here: Option<IpAddr> = Some([10, 0, 0, 1].into());
-        assert_eq!(throttle.blocked_for(here, "a"), None);
-        throttle.failed(here, "a");
-        throttle.failed(here, "b");
-        assert_eq!(
-            throttle.blocked_for(here, "c"),
-            None,
-            "2 of 3 for the address"
-        );
-        throttle.failed(here, "a");
-        let wait = throttle
-            .blocked_for(here, "c")
-            .expect("the address is over its limit");
+        throttle.begin(here, "a").unwrap().failed();
+        throttle.begin(here, "b").unwrap().failed();
+        let third = throttle.begin(here, "c").expect("2 of 3 for the address");
+        assert!(throttle.begin(here, "d").is_err(), "an attempt in progress counts");
+        third.failed();
+        let wait = throttle.begin(here, "c").err().expect("the address is at its limit");
         assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60));
         let elsewhere: Option<IpAddr> = Some([10, 0, 0, 2].into());
-        assert!(
-            throttle.blocked_for(elsewhere, "a").is_some(),
-            "a's 2 failures"
-        );
-        assert_eq!(throttle.blocked_for(elsewhere, "b"), None);
-        throttle.succeeded("a");
-        assert_eq!(throttle.blocked_for(elsewhere, "a"), None);
+        throttle.begin(elsewhere, "a").unwrap().failed();
+        assert!(throttle.begin(elsewhere, "a").is_err(), "a's 2 failures");
+        throttle.begin(elsewhere, "b").unwrap().succeeded();
+        assert!(throttle.begin(elsewhere, "b").is_ok(), "b's failure forgotten");
+    }
+
+    #[test]
+    fn an_unfinished_attempt_counts_as_nothing() {
+        let throttle = LoginThrottle::new(1, 1, Duration::from_secs(60));
+        drop(throttle.begin(None, "a").unwrap());
+        assert!(throttle.begin(None, "a").is_ok());
     }
 
     #[test]
     fn windows_end() {
         let throttle = LoginThrottle::new(1, 1, Duration::from_millis(50));
-        throttle.failed(None, "a");
-        assert!(throttle.blocked_for(None, "a").is_some());
+        throttle.begin(None, "a").unwrap().failed();
+        assert!(throttle.begin(None, "a").is_err());
         std::thread::sleep(Duration::from_millis(80));
-        assert_eq!(throttle.blocked_for(None, "a"), None);
+        assert!(throttle.begin(None, "a").is_ok());
     }
 }

@@ -116,6 +116,10 @@ fn a_bad_value_names_the_variable_and_what_it_expects() {
     assert_eq!(invalid_variable(&[("RUST_LOG", "info,[")]), "RUST_LOG");
     assert_eq!(invalid_variable(&[("BLOG_BIND", "localhost")]), "BLOG_BIND");
     assert_eq!(
+        invalid_variable(&[("BLOG_TRUSTED_PROXIES", "10.0.0.0/8, nonsense")]),
+        "BLOG_TRUSTED_PROXIES"
+    );
+    assert_eq!(
         invalid_variable(&[("BLOG_DB_MIN_CONNECTIONS", "30")]),
         "BLOG_DB_MIN_CONNECTIONS"
     );
@@ -240,4 +244,15 @@ fn the_readme_shows_the_generated_table() {
         readme.contains(&table),
         "README.md's configuration table is out of date; replace it with:\n\n{table}"
     );
+}
+
+/// The Redis client of this build has no TLS: a `rediss://` URL is refused at
+/// start with one clear line, rather than accepted and then silently uncached.
+#[test]
+fn tls_to_redis_is_refused_at_start() {
+    let err = read(&[("REDIS_URL", "rediss://:pw@cache:6380/0")]).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("invalid configuration: REDIS_URL="), "{text}");
+    assert!(text.contains("no TLS to Redis"), "{text}");
+    assert!(!text.contains(":pw@"), "{text}");
 }

@@ -2,9 +2,11 @@
 //! write path and the cache, on SQLite or PostgreSQL (`TEST_DATABASE_URL`) and
 //! the in-process cache or Redis (`TEST_REDIS_URL`).
 
+mod accounts;
 mod cache;
 mod common;
 mod dashboard;
+mod hardening;
 mod monitoring;
 mod pages;
 mod writes;
