@@ -65,8 +65,12 @@ pub fn chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
-        text.push_str(": caused by: ");
-        text.push_str(&cause.to_string());
+        let cause_text = cause.to_string();
+        // Drivers often repeat their source in their own message: say it once.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": caused by: ");
+            text.push_str(&cause_text);
+        }
         source = cause.source();
     }
     text
@@ -75,6 +79,17 @@ pub fn chain(err: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cause_the_message_already_ends_with_is_said_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("outer: inner failed")]
+        struct Outer(#[source] Inner);
+        #[derive(Debug, thiserror::Error)]
+        #[error("inner failed")]
+        struct Inner;
+        assert_eq!(chain(&Outer(Inner)), "outer: inner failed");
+    }
 
     #[test]
     fn the_chain_names_every_cause() {

@@ -1,7 +1,11 @@
 //! The OpenAPI document of the JSON endpoints, served at `/api/openapi.json`.
 
 use actix_web::HttpResponse;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::{api, auth, dashboard, health, monitoring};
@@ -26,7 +30,7 @@ use crate::handlers::{api, auth, dashboard, health, monitoring};
         monitoring::report,
         health::health,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Unavailable),
     tags(
         (name = "posts", description = "Reading and writing posts"),
         (name = "comments", description = "Commenting and approving comments"),
@@ -47,6 +51,48 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Lists a 503 on every operation that does not describe its own: each one
+/// reads the database (a token, a page, a post), and a database that does not
+/// answer within the pool's wait is a 503 with `Retry-After`.
+struct Unavailable;
+
+impl Modify for Unavailable {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let retry_after = HeaderBuilder::new()
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1)),
+            ))
+            .description(Some("Seconds to wait before retrying"))
+            .build();
+        let response = ResponseBuilder::new()
+            .description("The database does not answer in time")
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+            )
+            .header("Retry-After", retry_after)
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                operation
+                    .responses
+                    .responses
+                    .entry("503".to_owned())
+                    .or_insert_with(|| response.clone().into());
+            }
+        }
     }
 }
 

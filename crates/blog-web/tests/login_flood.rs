@@ -69,6 +69,37 @@ async fn login(client: &reqwest::Client, base: &str, user: &str, password: &str)
         .unwrap_or(StatusCode::BAD_GATEWAY)
 }
 
+/// An unknown user and a wrong password cost the same argon2 check.
+async fn assert_equal_timing(client: &reqwest::Client, base: &str) {
+    let unknown: Vec<(String, &str)> = (0..5).map(|n| (format!("ghost{n}"), "guess")).collect();
+    let wrong: Vec<(String, &str)> = (2..7).map(|n| (format!("user{n}"), "guess")).collect();
+    let (unknown, wrong) = (
+        median_time(client, base, &unknown).await,
+        median_time(client, base, &wrong).await,
+    );
+    let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "unknown {unknown:?} vs wrong {wrong:?}"
+    );
+}
+
+/// Waits for the demo site (seeding it hashes 101 passwords first).
+async fn wait_until_ready(client: &reqwest::Client, base: &str) {
+    let started = Instant::now();
+    loop {
+        let health = client.get(format!("{base}/health/")).send().await;
+        if health.is_ok_and(|r| r.status() == StatusCode::OK) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "the demo site started"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// The median of `attempts` timed logins.
 async fn median_time(
     client: &reqwest::Client,
@@ -103,31 +134,8 @@ async fn a_login_flood_is_bounded_and_the_site_keeps_answering() {
         .pool_max_idle_per_host(256)
         .build()
         .unwrap();
-    let started = Instant::now();
-    loop {
-        let health = client.get(format!("{base}/health/")).send().await;
-        if health.is_ok_and(|r| r.status() == StatusCode::OK) {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(180),
-            "the demo site started"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-
-    // An unknown user and a wrong password cost the same argon2 check.
-    let unknown: Vec<(String, &str)> = (0..5).map(|n| (format!("ghost{n}"), "guess")).collect();
-    let wrong: Vec<(String, &str)> = (2..7).map(|n| (format!("user{n}"), "guess")).collect();
-    let (unknown, wrong) = (
-        median_time(&client, &base, &unknown).await,
-        median_time(&client, &base, &wrong).await,
-    );
-    let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
-    assert!(
-        (0.5..2.0).contains(&ratio),
-        "unknown {unknown:?} vs wrong {wrong:?}"
-    );
+    wait_until_ready(&client, &base).await;
+    assert_equal_timing(&client, &base).await;
 
     // Forget the seeding's peak, then flood.
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");

@@ -179,15 +179,24 @@ mod tests {
         throttle.begin(here, "a").unwrap().failed();
         throttle.begin(here, "b").unwrap().failed();
         let third = throttle.begin(here, "c").expect("2 of 3 for the address");
-        assert!(throttle.begin(here, "d").is_err(), "an attempt in progress counts");
+        assert!(
+            throttle.begin(here, "d").is_err(),
+            "an attempt in progress counts"
+        );
         third.failed();
-        let wait = throttle.begin(here, "c").err().expect("the address is at its limit");
+        let wait = throttle
+            .begin(here, "c")
+            .err()
+            .expect("the address is at its limit");
         assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60));
         let elsewhere: Option<IpAddr> = Some([10, 0, 0, 2].into());
         throttle.begin(elsewhere, "a").unwrap().failed();
         assert!(throttle.begin(elsewhere, "a").is_err(), "a's 2 failures");
         throttle.begin(elsewhere, "b").unwrap().succeeded();
-        assert!(throttle.begin(elsewhere, "b").is_ok(), "b's failure forgotten");
+        assert!(
+            throttle.begin(elsewhere, "b").is_ok(),
+            "b's failure forgotten"
+        );
     }
 
     #[test]

@@ -131,7 +131,7 @@ fn clean_tags(names: &[String]) -> (Vec<String>, Option<String>) {
     let mut clean: Vec<String> = names.iter().map(|n| n.trim().to_owned()).collect();
     clean.sort();
     clean.dedup();
-    let problem = if clean.len() > MAX_TAGS {
+    let problem = if names.len() > MAX_TAGS {
         Some(format!("at most {MAX_TAGS} tags"))
     } else if clean.iter().any(|n| n.contains('\0')) {
         Some(format!("each tag {NUL}"))

@@ -252,7 +252,10 @@ fn the_readme_shows_the_generated_table() {
 fn tls_to_redis_is_refused_at_start() {
     let err = read(&[("REDIS_URL", "rediss://:pw@cache:6380/0")]).unwrap_err();
     let text = err.to_string();
-    assert!(text.starts_with("invalid configuration: REDIS_URL="), "{text}");
+    assert!(
+        text.starts_with("invalid configuration: REDIS_URL="),
+        "{text}"
+    );
     assert!(text.contains("no TLS to Redis"), "{text}");
     assert!(!text.contains(":pw@"), "{text}");
 }

@@ -20,8 +20,15 @@ use crate::wire::posts::{
     tag = "posts",
     params(ListParams),
     responses(
-        (status = 200, description = "A page of posts", body = PostListBody),
-        (status = 400, description = "A malformed page or category", body = ErrorBody),
+        (status = 200, description = "A page of posts", body = PostListBody,
+            links(
+                ("CreatePostInCategory" = (
+                    operation_id = "create_post",
+                    request_body = json!({"category_id": "$response.body#/results/0/category_id"}),
+                    description = "A new post in the category of the page's first post",
+                )),
+            )),
+        (status = 400, description = "A malformed page, an unknown category, a tag too long or with NUL, a repeated parameter", body = ErrorBody),
         (status = 404, description = "A page past the last", body = ErrorBody),
     )
 )]
@@ -38,7 +45,7 @@ pub async fn post_list(
     get,
     path = "/api/posts/{id}/",
     tag = "posts",
-    params(("id" = i32, Path, description = "The post's id")),
+    params(("id" = i32, Path, minimum = 1, description = "The post's id")),
     responses(
         (status = 200, description = "The post", body = PostDetailBody),
         (status = 404, description = "No such post", body = ErrorBody),
@@ -60,8 +67,17 @@ pub async fn post_detail(
     security(("bearer" = [])),
     request_body = PostInputBody,
     responses(
-        (status = 201, description = "Created; `Location` names it", body = PostDetailBody),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 201, description = "Created", body = PostDetailBody,
+            headers(("Location" = String, description = "The new post's `/api/posts/{id}/`")),
+            links(
+                ("GetPost" = (operation_id = "post_detail", parameters(("id" = "$response.body#/id")))),
+                ("UpdatePost" = (operation_id = "update_post", parameters(("id" = "$response.body#/id")))),
+                ("DeletePost" = (operation_id = "delete_post", parameters(("id" = "$response.body#/id")))),
+                ("LikePost" = (operation_id = "like", parameters(("id" = "$response.body#/id")))),
+                ("UnlikePost" = (operation_id = "unlike", parameters(("id" = "$response.body#/id")))),
+                ("CommentOnPost" = (operation_id = "comment", parameters(("id" = "$response.body#/id")))),
+            )),
+        (status = 400, description = "Malformed JSON, or a body that could not be read", body = ErrorBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 413, description = "Body over 1 MB", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
@@ -88,13 +104,16 @@ pub async fn create_post(
     path = "/api/posts/{id}/",
     tag = "posts",
     security(("bearer" = [])),
-    params(("id" = i32, Path, description = "The post's id")),
+    params(("id" = i32, Path, minimum = 1, description = "The post's id")),
     request_body = PostInputBody,
     responses(
         (status = 200, description = "Updated", body = PostDetailBody),
+        (status = 400, description = "Malformed JSON, or a body that could not be read", body = ErrorBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 403, description = "Not the post's author", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
+        (status = 413, description = "Body over 1 MB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Invalid fields", body = ErrorBody),
     )
 )]
@@ -120,7 +139,7 @@ pub async fn update_post(
     path = "/api/posts/{id}/",
     tag = "posts",
     security(("bearer" = [])),
-    params(("id" = i32, Path, description = "The post's id")),
+    params(("id" = i32, Path, minimum = 1, description = "The post's id")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No or a bad token", body = ErrorBody),
@@ -143,7 +162,7 @@ pub async fn delete_post(
     path = "/api/posts/{id}/like/",
     tag = "posts",
     security(("bearer" = [])),
-    params(("id" = i32, Path, description = "The post's id")),
+    params(("id" = i32, Path, minimum = 1, description = "The post's id")),
     responses(
         (status = 200, description = "Liked", body = LikeBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
@@ -165,7 +184,7 @@ pub async fn like(
     path = "/api/posts/{id}/like/",
     tag = "posts",
     security(("bearer" = [])),
-    params(("id" = i32, Path, description = "The post's id")),
+    params(("id" = i32, Path, minimum = 1, description = "The post's id")),
     responses(
         (status = 200, description = "Not liked", body = LikeBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
@@ -187,13 +206,19 @@ pub async fn unlike(
     path = "/api/posts/{id}/comments/",
     tag = "comments",
     security(("bearer" = [])),
-    params(("id" = i32, Path, description = "The post's id")),
+    params(("id" = i32, Path, minimum = 1, description = "The post's id")),
     request_body = CommentInputBody,
     responses(
-        (status = 201, description = "Stored, awaiting approval", body = CommentStateBody),
+        (status = 201, description = "Stored, awaiting approval", body = CommentStateBody,
+            links(
+                ("ApproveComment" = (operation_id = "approve", parameters(("id" = "$response.body#/id")))),
+            )),
+        (status = 400, description = "Malformed JSON, or a body that could not be read", body = ErrorBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
-        (status = 422, description = "Empty or too long", body = ErrorBody),
+        (status = 413, description = "Body over 1 MB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Empty, blank, too long or with NUL", body = ErrorBody),
     )
 )]
 pub async fn comment(
@@ -218,7 +243,7 @@ pub async fn comment(
     path = "/api/comments/{id}/approve/",
     tag = "comments",
     security(("bearer" = [])),
-    params(("id" = i32, Path, description = "The comment's id")),
+    params(("id" = i32, Path, minimum = 1, description = "The comment's id")),
     responses(
         (status = 200, description = "Approved", body = CommentStateBody),
         (status = 401, description = "No or a bad token", body = ErrorBody),

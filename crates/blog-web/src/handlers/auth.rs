@@ -30,6 +30,11 @@ pub const LOGIN_MAX_BODY: usize = 4 * 1024;
         (status = 401, description = "Unknown user or wrong password", body = ErrorBody),
         (status = 413, description = "Body over 4 KB", body = ErrorBody),
         (status = 415, description = "Neither JSON nor a form", body = ErrorBody),
+        (status = 422, description = "A NUL in the username or password", body = ErrorBody),
+        (status = 429, description = "Too many failed logins from this address or for this username", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds until the client may try again"))),
+        (status = 503, description = "Every password check is busy, or the database does not answer in time", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn login(

@@ -13,7 +13,8 @@ use crate::wire::HealthBody;
     tag = "operations",
     responses(
         (status = 200, description = "The database answers", body = HealthBody),
-        (status = 503, description = "The database does not answer", body = ErrorBody),
+        (status = 503, description = "The database does not answer", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

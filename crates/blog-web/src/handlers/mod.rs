@@ -10,25 +10,103 @@ pub mod sign_in;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, web};
-use blog_services::pagination::PageNumber;
+use blog_services::pagination::{MAX_PAGE, PageNumber};
 use blog_services::posts::ListRequest;
+use blog_services::posts::validation::{MAX_SEARCH_CHARS, MAX_TAG_CHARS};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 use crate::views::PageLinks;
+use crate::wire::{WHITESPACE, trimmed_text};
 
 /// The query string of the post lists (`/blog/`, `/api/posts/`). Values arrive
-/// as text so that a bad one gets a message naming it.
+/// as text so that a bad one gets a message naming it; a blank one (what a form
+/// sends for an unset field) counts as absent.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// 1-based page number (20 posts a page).
+    /// 1-based page number (20 posts a page), or blank for the first; past
+    /// the last page, 404.
+    #[param(schema_with = page_schema)]
     pub page: Option<String>,
-    /// A category id.
+    /// Only this category's posts: an existing category's id (the dataset's
+    /// are 1 to 5; another number is 400), or blank for every category.
+    #[param(schema_with = category_schema)]
     pub category: Option<String>,
-    /// A tag name.
+    /// Only posts with this tag: at most 50 characters once surrounding
+    /// whitespace is trimmed, no NUL; blank means no filter.
+    #[param(schema_with = tag_schema)]
     pub tag: Option<String>,
+}
+
+/// A whole number in `minimum..=maximum`, or a blank value. (With
+/// `schema_with`, a parameter's description is its schema's.)
+fn number_or_blank(
+    minimum: u64,
+    maximum: u64,
+    description: &str,
+    blank: &str,
+) -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(minimum as f64))
+                .maximum(Some(maximum as f64)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(format!("^[{WHITESPACE}]*$")))
+                .description(Some(blank)),
+        )
+        .description(Some(description))
+        .build()
+        .into()
+}
+
+/// `page`: 1 to [`MAX_PAGE`], or blank.
+fn page_schema() -> utoipa::openapi::Schema {
+    number_or_blank(
+        1,
+        MAX_PAGE,
+        "1-based page number (20 posts a page), or blank for the first; past the last \
+         page, 404.",
+        "blank: the first page",
+    )
+}
+
+/// `tag`: a tag name, or blank.
+fn tag_schema() -> utoipa::openapi::Object {
+    trimmed_text(
+        MAX_TAG_CHARS,
+        true,
+        "Only posts with this tag: at most 50 characters once surrounding whitespace is \
+         trimmed, no NUL; blank means no filter.",
+    )
+}
+
+/// `q`: the search words, or blank.
+fn query_schema() -> utoipa::openapi::Object {
+    trimmed_text(
+        MAX_SEARCH_CHARS,
+        true,
+        "The words to look for: at most 200 characters once surrounding whitespace is \
+         trimmed, no NUL; blank finds nothing.",
+    )
+}
+
+/// `category`: 1 to 5 (the dataset's categories), or blank.
+fn category_schema() -> utoipa::openapi::Schema {
+    number_or_blank(
+        1,
+        5,
+        "Only this category's posts: an existing category's id (the dataset's are 1 to \
+         5; another number is 400), or blank for every category.",
+        "blank: every category",
+    )
 }
 
 impl ListParams {
@@ -52,9 +130,12 @@ impl ListParams {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// The words to look for (at most 200 characters).
+    /// The words to look for: at most 200 characters once surrounding
+    /// whitespace is trimmed, no NUL; blank finds nothing.
+    #[param(schema_with = query_schema)]
     pub q: Option<String>,
-    /// 1-based page number.
+    /// 1-based page number, or blank for the first.
+    #[param(schema_with = page_schema)]
     pub page: Option<String>,
 }
 
@@ -69,9 +150,12 @@ pub fn parse_post_id(raw: &str) -> Result<i32, AppError> {
 
 /// An id of a `kind` of thing from the path: 404 unless a positive number.
 pub fn parse_id(kind: &str, raw: &str) -> Result<i32, AppError> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|id| *id > 0)
+    // Canonical digits only: `05` and `+5` are not another address of post 5.
+    let canonical = raw.starts_with(|c: char| ('1'..='9').contains(&c))
+        && raw.bytes().all(|b| b.is_ascii_digit());
+    canonical
+        .then(|| raw.parse::<i32>().ok())
+        .flatten()
         .ok_or_else(|| AppError::NotFound(format!("{kind} {raw:?} does not exist")))
 }
 
@@ -152,6 +236,11 @@ pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<
     if media != "application/json" && !media.ends_with("+json") {
         return Err(AppError::UnsupportedMediaType(
             "the body must be JSON (Content-Type: application/json)".into(),
+        ));
+    }
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object".into(),
         ));
     }
     serde_json::from_slice(body)

@@ -229,3 +229,44 @@ async fn every_response_carries_the_security_headers() {
         );
     }
 }
+
+/// What the fuzzer found: a JSON array read as an object, duplicate tags
+/// counted after merging, and a whole number spelled as a float refused.
+#[tokio::test]
+async fn bodies_are_objects_and_rules_count_what_was_sent() {
+    let app = TestApp::with_posts(3).await;
+    let token = app.login_as("user2").await;
+    let send = |method: Method, path: &str, body: &str| {
+        app.authed(method, path, &token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+    };
+    for (path, body) in [
+        ("/api/posts/", r#"["t", "c", 1, null]"#),
+        ("/api/posts/1/comments/", r#"["hello"]"#),
+        ("/auth/login/", r#"["user2", "password2"]"#),
+    ] {
+        let status = send(Method::POST, path, body).await.unwrap().status();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} with an array");
+    }
+    let eleven = json!({"title": "t", "content": "c", "category_id": 1, "tags": vec!["a"; 11]});
+    let response = send(Method::POST, "/api/posts/", &eleven.to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "11 tags sent"
+    );
+    let float = r#"{"title": "t", "content": "c", "category_id": 1.0}"#;
+    let response = send(Method::POST, "/api/posts/", float).await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "1.0 is the integer 1"
+    );
+    let fraction = r#"{"title": "t", "content": "c", "category_id": 1.5}"#;
+    let response = send(Method::POST, "/api/posts/", fraction).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
