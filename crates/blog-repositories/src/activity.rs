@@ -1,7 +1,9 @@
 //! How busy the database is, for the monitoring endpoint: the pool's use and,
 //! on PostgreSQL, the server's own activity counters.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+
+use crate::DbPool;
 
 use crate::error::During;
 use crate::{Backend, RepositoryError};
@@ -30,10 +32,10 @@ pub struct DatabaseActivity {
 }
 
 /// The pool's size and use, without a statement.
-pub fn pool_stats(db: &DatabaseConnection) -> PoolStats {
+pub fn pool_stats(db: &DbPool) -> PoolStats {
     let (size, idle, max) = match Backend::of(db) {
         Backend::Postgres => {
-            let pool = db.get_postgres_connection_pool();
+            let pool = db.orm().get_postgres_connection_pool();
             (
                 pool.size(),
                 pool.num_idle() as u32,
@@ -41,7 +43,7 @@ pub fn pool_stats(db: &DatabaseConnection) -> PoolStats {
             )
         }
         Backend::Sqlite => {
-            let pool = db.get_sqlite_connection_pool();
+            let pool = db.orm().get_sqlite_connection_pool();
             (
                 pool.size(),
                 pool.num_idle() as u32,

@@ -4,12 +4,10 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement};
 
 use crate::error::During;
-use crate::{RepositoryError, SecretUrl, statement_counter};
+use crate::{DbPool, Protocol, RepositoryError, SecretUrl, statement_counter};
 
 /// The SQLite file the embedded default creates in the working directory.
 pub const DEFAULT_SQLITE_FILE: &str = "blog.sqlite3";
@@ -22,10 +20,9 @@ pub struct DatabaseConfig {
     pub url: SecretUrl,
     /// How many connections the pool keeps, and how long it waits for one.
     pub pool: PoolConfig,
-    /// Keep sqlx's per-connection prepared-statement cache. Turn it off behind
-    /// PgBouncer in transaction mode, where a connection is not yours between
-    /// transactions.
-    pub statement_cache: bool,
+    /// How statements reach PostgreSQL: prepared (the default), or the simple
+    /// protocol that PgBouncer's transaction mode needs.
+    pub protocol: Protocol,
     /// A statement slower than this is logged as a warning.
     pub slow_statement: Duration,
     /// `blog serve` applies pending migrations before it serves.
@@ -37,7 +34,7 @@ impl Default for DatabaseConfig {
         DatabaseConfig {
             url: SecretUrl::new(format!("sqlite://{DEFAULT_SQLITE_FILE}?mode=rwc")),
             pool: PoolConfig::default(),
-            statement_cache: true,
+            protocol: Protocol::Extended,
             slow_statement: Duration::from_millis(100),
             migrate_on_start: true,
         }
@@ -99,7 +96,7 @@ impl Backend {
 
 /// Opens the pool, with every statement reported to [`statement_counter`] and
 /// slow ones logged.
-pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, RepositoryError> {
+pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError> {
     let pool = &config.pool;
     let mut options = ConnectOptions::new(config.url.expose().to_owned());
     options
@@ -117,34 +114,54 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Repo
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });
-    if !config.statement_cache {
-        options.map_sqlx_postgres_opts(|opts| opts.statement_cache_capacity(0));
-    }
     let mut db = Database::connect(options)
         .await
         .during("connecting to the database")?;
 
     let slow = config.slow_statement;
     db.set_metric_callback(move |info| {
-        statement_counter::record(&info.statement.sql, info.elapsed);
-        if info.elapsed > slow {
-            let sql: String = info.statement.sql.chars().take(200).collect();
-            tracing::warn!(
-                elapsed_ms = info.elapsed.as_millis() as u64,
-                failed = info.failed,
-                %sql,
-                "slow SQL statement"
-            );
-        }
+        statement_counter::observe(&info.statement.sql, info.elapsed, info.failed, slow);
     });
-    Ok(db)
+    Ok(DbPool::new(db, config.protocol, slow))
 }
 
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), RepositoryError> {
-    Migrator::up(db, None)
+/// Applies every pending migration. Migrations use prepared statements, so
+/// they need a direct connection, never a transaction pooler.
+pub async fn migrate(db: &DbPool) -> Result<(), RepositoryError> {
+    if db.protocol() == Protocol::Simple {
+        return Err(RepositoryError::MigrationsNeedDirectConnection);
+    }
+    Migrator::up(db.orm(), None)
         .await
         .during("applying the migrations")
+}
+
+/// The migrations this build knows that the database has not applied, by
+/// name, read in one statement that works in either protocol.
+pub async fn pending_migrations(db: &impl ConnectionTrait) -> Result<Vec<String>, RepositoryError> {
+    let read = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            r#"SELECT "version" FROM "seaql_migrations""#,
+        ))
+        .await
+        .during("reading the applied migrations");
+    let rows = match read {
+        Ok(rows) => rows,
+        // No migration table: nothing applied yet.
+        Err(RepositoryError::Database { .. }) => Vec::new(),
+        Err(other) => return Err(other),
+    };
+    let applied: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get::<String>("", "version"))
+        .collect::<Result<_, _>>()
+        .during("reading the applied migrations")?;
+    Ok(Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .filter(|name| !applied.contains(name))
+        .collect())
 }
 
 /// One round trip to the database: the health check. A real `SELECT 1`, not

@@ -49,6 +49,12 @@ pub enum RepositoryError {
         #[source]
         source: DbErr,
     },
+    /// Migrations were asked of a simple-protocol pool: they use prepared
+    /// statements, which a transaction pooler cannot keep.
+    #[error(
+        "migrations need a direct connection to PostgreSQL: run `blog migrate` with DATABASE_URL naming the server, not PgBouncer, and BLOG_DB_PROTOCOL unset"
+    )]
+    MigrationsNeedDirectConnection,
     /// A bulk load was asked to fill a database that already holds data.
     #[error("the database is not empty")]
     NotEmpty,
@@ -109,8 +115,14 @@ fn is_unavailable(err: &DbErr) -> bool {
 }
 
 /// PostgreSQL's class 22 (data exception): 22021 (a byte sequence invalid
-/// in the encoding, such as NUL), 22P02, 22001, 22003, ...
+/// in the encoding, such as NUL), 22P02, 22001, 22003, ...; or a value the
+/// driver could not encode to send at all.
 fn is_invalid_value(err: &DbErr) -> bool {
+    if let DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) = err
+        && matches!(e.as_ref(), sqlx::Error::Encode(_))
+    {
+        return true;
+    }
     database_code(err).is_some_and(|code| code.len() == 5 && code.starts_with("22"))
 }
 

@@ -12,6 +12,7 @@ pub mod auth_token;
 pub mod bulk;
 pub mod category;
 pub mod comment;
+pub mod connection;
 pub mod database;
 pub mod error;
 pub mod like;
@@ -23,8 +24,9 @@ pub mod tag;
 pub mod user;
 pub mod writer;
 
+pub use connection::{DbPool, DbTransaction, Protocol};
 pub use database::{Backend, DatabaseConfig, PoolConfig};
 pub use error::RepositoryError;
-pub use sea_orm::{DatabaseConnection, Statement};
+pub use sea_orm::Statement;
 pub use secret_url::SecretUrl;
 pub use writer::{ChangedTables, Writer};

@@ -124,8 +124,23 @@ async fn scoped<F: Future>(initial: QueryStats, fut: F) -> (F::Output, QueryStat
         .await
 }
 
+/// Counts one executed statement ([`record`]) and logs it as a warning when
+/// it took longer than `slow`: what every statement the pool runs goes through.
+pub(crate) fn observe(sql: &str, elapsed: Duration, failed: bool, slow: Duration) {
+    record(sql, elapsed);
+    if elapsed > slow {
+        let sql: String = sql.chars().take(200).collect();
+        tracing::warn!(
+            elapsed_ms = elapsed.as_millis() as u64,
+            failed,
+            %sql,
+            "slow SQL statement"
+        );
+    }
+}
+
 /// Adds one executed statement to the enclosing scope, if there is one.
-pub(crate) fn record(sql: &str, elapsed: Duration) {
+fn record(sql: &str, elapsed: Duration) {
     let _ = CURRENT.try_with(|cell| {
         let mut stats = cell.borrow_mut();
         stats.statements += 1;

@@ -6,10 +6,10 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::ConnectionTrait;
 
-use crate::RepositoryError;
 use crate::error::During;
+use crate::{DbPool, DbTransaction, RepositoryError};
 
 /// Runs write statements on `C` and collects the names of the tables they change.
 #[derive(Debug)]
@@ -29,10 +29,10 @@ impl ChangedTables {
     }
 }
 
-impl Writer<DatabaseTransaction> {
+impl Writer<DbTransaction> {
     /// Starts a transaction: pass the writer to the write functions, then
     /// [`Writer::commit`]. Dropped without commit, it rolls back.
-    pub async fn begin(db: &DatabaseConnection) -> Result<Self, RepositoryError> {
+    pub async fn begin(db: &DbPool) -> Result<Self, RepositoryError> {
         let conn = db.begin().await.during("starting a transaction")?;
         Ok(Writer {
             conn,
@@ -50,9 +50,9 @@ impl Writer<DatabaseTransaction> {
     }
 }
 
-impl Writer<DatabaseConnection> {
+impl Writer<DbPool> {
     /// Writes one statement at a time on the pool (each commits by itself).
-    pub fn autocommit(db: &DatabaseConnection) -> Self {
+    pub fn autocommit(db: &DbPool) -> Self {
         Writer {
             conn: db.clone(),
             changed: BTreeSet::new(),

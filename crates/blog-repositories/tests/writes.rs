@@ -9,9 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use blog_entities::post as post_entity;
 use blog_repositories::post::write::{self as post_write, PostFields};
 use blog_repositories::statement_counter::{QueryStats, track_with_sql};
-use blog_repositories::{
-    ChangedTables, DatabaseConnection, Writer, auth_token, bulk, comment, like, tag,
-};
+use blog_repositories::{ChangedTables, DbPool, Writer, auth_token, bulk, comment, like, tag};
 use blog_services::PasswordHasher;
 use blog_services::dataset::{self, DatasetSpec};
 use blog_testkit::TestDatabase;
@@ -47,7 +45,7 @@ fn written_tables(stats: &QueryStats) -> BTreeSet<String> {
 }
 
 /// Parent table to the tables its deletes cascade to, from the catalogue.
-async fn cascades(db: &DatabaseConnection) -> BTreeMap<String, Vec<String>> {
+async fn cascades(db: &DbPool) -> BTreeMap<String, Vec<String>> {
     let sql = if db.get_database_backend() == DbBackend::Postgres {
         "SELECT confrelid::regclass::text AS parent, conrelid::regclass::text AS child \
          FROM pg_constraint WHERE contype = 'f' AND confdeltype = 'c'"
@@ -70,12 +68,7 @@ async fn cascades(db: &DatabaseConnection) -> BTreeMap<String, Vec<String>> {
 
 /// Fails unless `changed` names every table `stats` wrote and every table a
 /// delete among them cascades to.
-async fn assert_declared(
-    db: &DatabaseConnection,
-    what: &str,
-    stats: &QueryStats,
-    changed: &ChangedTables,
-) {
+async fn assert_declared(db: &DbPool, what: &str, stats: &QueryStats, changed: &ChangedTables) {
     let declared: BTreeSet<String> = changed.names().map(str::to_owned).collect();
     let written = written_tables(stats);
     assert!(!written.is_empty(), "{what} wrote nothing: {:?}", stats.sql);

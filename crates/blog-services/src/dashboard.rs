@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use blog_repositories::user::{self, RecentPostRow, UserStatsRow};
-use blog_repositories::{DatabaseConnection, SecretUrl};
+use blog_repositories::{DbPool, SecretUrl};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +100,7 @@ impl From<RecentPostRow> for RecentPost {
 /// Assembles the dashboard.
 #[derive(Debug, Clone)]
 pub struct DashboardService {
-    db: DatabaseConnection,
+    db: DbPool,
     cache: Cache,
     analytics: Analytics,
     external: ExternalApi,
@@ -108,12 +108,7 @@ pub struct DashboardService {
 
 impl DashboardService {
     /// A service over these parts.
-    pub fn new(
-        db: DatabaseConnection,
-        cache: Cache,
-        analytics: Analytics,
-        external: ExternalApi,
-    ) -> Self {
+    pub fn new(db: DbPool, cache: Cache, analytics: Analytics, external: ExternalApi) -> Self {
         DashboardService {
             db,
             cache,

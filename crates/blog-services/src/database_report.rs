@@ -5,7 +5,7 @@
 use blog_repositories::pg_stats::{
     self, SlowStatement, StatementStats, TableStats, UnindexedForeignKey, UnusedIndex,
 };
-use blog_repositories::{Backend, DatabaseConnection};
+use blog_repositories::{Backend, DbPool};
 
 use crate::ServiceError;
 
@@ -62,7 +62,7 @@ pub struct Overview {
     pub unindexed_foreign_keys: Vec<UnindexedForeignKey>,
 }
 
-fn require_postgres(db: &DatabaseConnection) -> Result<(), AnalyzeError> {
+fn require_postgres(db: &DbPool) -> Result<(), AnalyzeError> {
     match Backend::of(db) {
         Backend::Postgres => Ok(()),
         Backend::Sqlite => Err(AnalyzeError::NeedsPostgres),
@@ -70,10 +70,7 @@ fn require_postgres(db: &DatabaseConnection) -> Result<(), AnalyzeError> {
 }
 
 /// The 10 statements with the highest mean time above `min_ms`.
-pub async fn slow_queries(
-    db: &DatabaseConnection,
-    min_ms: f64,
-) -> Result<Vec<SlowStatement>, AnalyzeError> {
+pub async fn slow_queries(db: &DbPool, min_ms: f64) -> Result<Vec<SlowStatement>, AnalyzeError> {
     require_postgres(db)?;
     match pg_stats::statement_stats(db).await? {
         StatementStats::Ready => Ok(pg_stats::slow_statements(db, min_ms, 10).await?),
@@ -83,7 +80,7 @@ pub async fn slow_queries(
 }
 
 /// One table's scans and writes.
-pub async fn table(db: &DatabaseConnection, name: &str) -> Result<TableReport, AnalyzeError> {
+pub async fn table(db: &DbPool, name: &str) -> Result<TableReport, AnalyzeError> {
     require_postgres(db)?;
     let stats = pg_stats::table_stats(db, Some(name))
         .await?
@@ -94,7 +91,7 @@ pub async fn table(db: &DatabaseConnection, name: &str) -> Result<TableReport, A
 }
 
 /// Every user table, unused indexes and unindexed foreign keys.
-pub async fn overview(db: &DatabaseConnection) -> Result<Overview, AnalyzeError> {
+pub async fn overview(db: &DbPool) -> Result<Overview, AnalyzeError> {
     require_postgres(db)?;
     let (tables, unused, unindexed) = tokio::join!(
         pg_stats::table_stats(db, None),

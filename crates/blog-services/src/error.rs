@@ -52,9 +52,9 @@ impl From<RepositoryError> for ServiceError {
             RepositoryError::InvalidValue { .. } => ServiceError::BadRequest(
                 "the request holds a value the database cannot store".into(),
             ),
-            RepositoryError::Database { .. } | RepositoryError::NotEmpty => {
-                ServiceError::Internal(err)
-            }
+            RepositoryError::Database { .. }
+            | RepositoryError::NotEmpty
+            | RepositoryError::MigrationsNeedDirectConnection => ServiceError::Internal(err),
         }
     }
 }

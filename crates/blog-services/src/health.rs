@@ -1,18 +1,18 @@
 //! Whether the service can do its job: the database answers.
 
-use blog_repositories::{DatabaseConnection, database};
+use blog_repositories::{DbPool, database};
 
 use crate::ServiceError;
 
 /// Backs `/health/`.
 #[derive(Debug, Clone)]
 pub struct HealthService {
-    db: DatabaseConnection,
+    db: DbPool,
 }
 
 impl HealthService {
     /// Checks the pool `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: DbPool) -> Self {
         HealthService { db }
     }
 

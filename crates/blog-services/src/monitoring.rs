@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use blog_repositories::DatabaseConnection;
+use blog_repositories::DbPool;
 use blog_repositories::activity::{self, DatabaseActivity, PoolStats};
 use chrono::{DateTime, Utc};
 use sysinfo::{Disks, ProcessesToUpdate, System};
@@ -119,7 +119,7 @@ struct State {
 /// Collects and reports the figures; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct MonitoringService {
-    db: DatabaseConnection,
+    db: DbPool,
     cache: Cache,
     redis: Option<RedisPool>,
     started: Instant,
@@ -128,7 +128,7 @@ pub struct MonitoringService {
 
 impl MonitoringService {
     /// A service over the pool `db`, `cache`, and `redis` if there is one.
-    pub fn new(db: DatabaseConnection, cache: Cache, redis: Option<RedisPool>) -> Self {
+    pub fn new(db: DbPool, cache: Cache, redis: Option<RedisPool>) -> Self {
         let last_cache = cache.stats();
         MonitoringService {
             db,

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use blog_repositories::DbPool;
 use blog_repositories::post::{self, PostCardRow};
 use blog_repositories::statement_counter::track;
 use blog_services::PasswordHasher;
@@ -11,7 +12,7 @@ use blog_services::dataset::{self, DatasetSpec};
 use blog_services::posts::PostCard;
 use blog_services::posts::model::read_time_minutes;
 use blog_testkit::{TestDatabase, assert_num_queries};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, Value};
+use sea_orm::{ConnectionTrait, Statement, Value};
 
 async fn seeded(posts: usize) -> TestDatabase {
     let test_db = TestDatabase::new().await;
@@ -27,7 +28,7 @@ async fn seeded(posts: usize) -> TestDatabase {
 }
 
 /// Runs `sql` ($1.. placeholders) and returns the first column of every row as text.
-async fn column(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> Vec<String> {
+async fn column(db: &DbPool, sql: &str, values: Vec<Value>) -> Vec<String> {
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
@@ -46,17 +47,13 @@ async fn column(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> Vec<S
         .collect()
 }
 
-async fn scalar(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> i64 {
+async fn scalar(db: &DbPool, sql: &str, values: Vec<Value>) -> i64 {
     column(db, sql, values).await[0].parse().expect("a number")
 }
 
 /// Checks every field of `card` against plain SQL; `comments` is the number of
 /// newest approved comments the card should carry (None: all, oldest first).
-async fn assert_matches_ground_truth(
-    db: &DatabaseConnection,
-    card: &PostCardRow,
-    comments: Option<i64>,
-) {
+async fn assert_matches_ground_truth(db: &DbPool, card: &PostCardRow, comments: Option<i64>) {
     let id = || vec![Value::from(card.id)];
     assert_eq!(
         card.comment_count,
@@ -112,7 +109,7 @@ async fn assert_matches_ground_truth(
 /// Checks the card's comments and their authors against plain SQL; `comments`
 /// as for [`assert_matches_ground_truth`].
 async fn assert_comments_match_ground_truth(
-    db: &DatabaseConnection,
+    db: &DbPool,
     card: &PostCardRow,
     comments: Option<i64>,
 ) {
@@ -319,7 +316,7 @@ async fn filters_compose_and_match_plain_sql() {
 
 /// Every filter at once narrows to the intersection: take a real post's
 /// category, author and first tag, so the intersection is never empty.
-async fn assert_every_filter_at_once_is_the_intersection(db: &DatabaseConnection) {
+async fn assert_every_filter_at_once_is_the_intersection(db: &DbPool) {
     let (category, author) = (
         scalar(db, "SELECT category_id FROM posts WHERE id = 50", vec![]).await as i32,
         scalar(db, "SELECT user_id FROM posts WHERE id = 50", vec![]).await as i32,

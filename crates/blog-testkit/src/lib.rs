@@ -7,13 +7,17 @@
 //! name carries a hash of their sources) and cloned per test, in milliseconds.
 //! Databases and files left by killed test processes are swept at start.
 
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use blog_repositories::statement_counter::track_with_sql;
-use blog_repositories::{DatabaseConfig, PoolConfig, SecretUrl, database};
+pub mod pgbouncer;
+mod queries;
+
+pub use queries::assert_num_queries;
+
+use blog_repositories::DbPool;
+use blog_repositories::{DatabaseConfig, PoolConfig, Protocol, SecretUrl, database};
 use blog_services::cache::{CacheBackend, CacheConfig};
 use blog_services::redis::RedisConfig;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
@@ -21,7 +25,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 /// An isolated, migrated, empty database that disappears when dropped.
 pub struct TestDatabase {
     /// A pool on the database, with query monitoring installed.
-    pub db: DatabaseConnection,
+    pub db: DbPool,
     /// Its URL, for code under test that opens its own pool.
     pub url: String,
     cleanup: Cleanup,
@@ -46,8 +50,22 @@ impl TestDatabase {
         }
     }
 
-    /// The configuration of a small pool on `url`, as the service would open it.
+    /// The configuration of a small pool on `url`, as the service would open
+    /// it; `TEST_DB_PROTOCOL=simple` runs the tests over the simple protocol
+    /// (as behind PgBouncer), which the pinned statement counts must not notice.
     pub fn config(url: &str) -> DatabaseConfig {
+        let protocol = match std::env::var("TEST_DB_PROTOCOL").as_deref() {
+            Ok("simple") => Protocol::Simple,
+            _ => Protocol::Extended,
+        };
+        DatabaseConfig {
+            protocol,
+            ..Self::migration_config(url)
+        }
+    }
+
+    /// A small pool that can migrate (prepared statements, a direct connection).
+    fn migration_config(url: &str) -> DatabaseConfig {
         DatabaseConfig {
             url: SecretUrl::new(url),
             pool: PoolConfig {
@@ -86,7 +104,7 @@ impl TestDatabase {
                 .await
                 .expect("create template database");
             let url = with_database(maintenance_url, &building);
-            let db = database::connect(&Self::config(&url))
+            let db = database::connect(&Self::migration_config(&url))
                 .await
                 .expect("connect template");
             database::migrate(&db).await.expect("migrate template");
@@ -232,27 +250,6 @@ pub fn cache_config() -> CacheConfig {
         prefix: unique_prefix(),
         ..CacheConfig::default()
     }
-}
-
-/// Runs `fut` and panics unless it executed exactly `expected` SQL statements,
-/// listing them: the project's `assertNumQueries`.
-pub async fn assert_num_queries<F: Future>(expected: u32, fut: F) -> F::Output {
-    let (output, stats) = track_with_sql(fut).await;
-    if stats.statements != expected {
-        let listing = stats
-            .sql
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .map(|(i, sql)| format!("  {}. {sql}", i + 1))
-            .collect::<Vec<_>>()
-            .join("\n");
-        panic!(
-            "expected {expected} SQL statements, {} ran:\n{listing}",
-            stats.statements
-        );
-    }
-    output
 }
 
 /// A single-connection pool on the maintenance database, without monitoring.

@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use blog_repositories::{DatabaseConnection, RepositoryError, bulk, database};
+use blog_repositories::{DbPool, Protocol, RepositoryError, bulk, database};
 use blog_services::dataset::{self, DatasetSpec};
 use blog_services::redis::RedisFailure;
 use blog_services::{PasswordHasher, ServiceError};
@@ -56,6 +56,12 @@ pub enum StartupError {
     /// A migration failed (the error names the operation).
     #[error(transparent)]
     Migrate(RepositoryError),
+    /// Behind PgBouncer the service cannot migrate, and migrations are pending.
+    #[error(
+        "migrations pending ({}): run `blog migrate` against PostgreSQL directly first",
+        .0.join(", ")
+    )]
+    MigrationsPending(Vec<String>),
     /// The demo dataset could not be written.
     #[error("filling the demo dataset")]
     Demo(#[source] ServiceError),
@@ -79,7 +85,7 @@ pub struct Application {
     server: Server,
     /// The separate `/metrics` server (`BLOG_METRICS_BIND`), if any.
     metrics: Option<(SocketAddr, Server)>,
-    db: DatabaseConnection,
+    db: DbPool,
     state: AppState,
     background: Vec<JoinHandle<()>>,
 }
@@ -154,7 +160,7 @@ impl Application {
     }
 
     /// Its database pool (tests cut it to see the service degrade).
-    pub fn database(&self) -> &DatabaseConnection {
+    pub fn database(&self) -> &DbPool {
         &self.db
     }
 
@@ -196,7 +202,7 @@ fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> 
 }
 
 /// Opens the pool `config.database` describes.
-pub async fn connect(config: &Config) -> Result<DatabaseConnection, StartupError> {
+pub async fn connect(config: &Config) -> Result<DbPool, StartupError> {
     database::connect(&config.database)
         .await
         .map_err(|source| StartupError::Database {
@@ -206,9 +212,18 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, StartupError
 }
 
 /// Migrates (unless `BLOG_AUTO_MIGRATE=false`) and, on the embedded default,
-/// fills an empty database with the demo dataset.
-async fn prepare(db: &DatabaseConnection, config: &Config) -> Result<(), StartupError> {
-    if config.database.migrate_on_start {
+/// fills an empty database with the demo dataset. Behind a transaction pooler
+/// (the simple protocol) migrations cannot run: it checks that none is
+/// pending instead, so an instance never serves an older schema than its code.
+async fn prepare(db: &DbPool, config: &Config) -> Result<(), StartupError> {
+    if db.protocol() == Protocol::Simple {
+        let pending = database::pending_migrations(db)
+            .await
+            .map_err(StartupError::Migrate)?;
+        if !pending.is_empty() {
+            return Err(StartupError::MigrationsPending(pending));
+        }
+    } else if config.database.migrate_on_start {
         database::migrate(db).await.map_err(StartupError::Migrate)?;
     }
     if !config.embedded() {

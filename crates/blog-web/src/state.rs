@@ -1,7 +1,7 @@
 //! What every handler can reach: the services, built once at start from the
 //! configuration (the composition root's second half; see [`crate::startup`]).
 
-use blog_repositories::DatabaseConnection;
+use blog_repositories::DbPool;
 use blog_services::PasswordHasher;
 use blog_services::PostService;
 use blog_services::analytics::Analytics;
@@ -50,7 +50,7 @@ pub struct AppState {
 impl AppState {
     /// The services over the pool `db`, configured by `config`. Builds the
     /// Redis pool (without connecting) when `REDIS_URL` is set.
-    pub fn new(db: DatabaseConnection, config: &Config) -> Result<Self, StartupError> {
+    pub fn new(db: DbPool, config: &Config) -> Result<Self, StartupError> {
         let redis = RedisPool::from_config(&config.redis).map_err(StartupError::Redis)?;
         let cache = Cache::new(&config.cache, redis.as_ref());
         let analytics = Analytics::new(&config.analytics, redis.as_ref());

@@ -326,7 +326,7 @@ fn assert_table_names_are_bound(analyze: &Analyze<'_>) {
 }
 
 /// `--slow-queries` explains what it needs, then lists the slowest statements first.
-async fn assert_slow_queries(db: &sea_orm::DatabaseConnection, analyze: &Analyze<'_>) {
+async fn assert_slow_queries(db: &blog_repositories::DbPool, analyze: &Analyze<'_>) {
     use sea_orm::ConnectionTrait;
 
     let preloaded = db

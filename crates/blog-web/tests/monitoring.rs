@@ -47,7 +47,7 @@ impl<'a> MakeWriter<'a> for Captured {
 
 /// The services over `db`, uncached, measured as `monitoring` says: the same
 /// wiring `blog serve` uses, in process.
-fn state(db: sea_orm::DatabaseConnection, monitoring: MonitoringConfig) -> web::Data<AppState> {
+fn state(db: blog_repositories::DbPool, monitoring: MonitoringConfig) -> web::Data<AppState> {
     let config = Config {
         cache: CacheConfig {
             backend: CacheBackend::Off,
@@ -160,7 +160,7 @@ async fn slow_requests_are_logged_by_duration_too() {
 
 /// The naive list view, ported: one query for the posts, then the author, the
 /// category and the comment count of each post, one query each.
-async fn naive_post_list(db: web::Data<sea_orm::DatabaseConnection>) -> actix_web::HttpResponse {
+async fn naive_post_list(db: web::Data<blog_repositories::DbPool>) -> actix_web::HttpResponse {
     use blog_entities::{category, comment, post, user};
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
     let posts = post::Entity::find()

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use blog_repositories::{DatabaseConnection, Writer, auth_token, user};
+use blog_repositories::{DbPool, Writer, auth_token, user};
 use chrono::Utc;
 use tokio::sync::Semaphore;
 
@@ -81,7 +81,7 @@ pub struct AuthUser {
 /// Tokens are never cached, so their writes invalidate nothing.
 #[derive(Debug, Clone)]
 pub struct AuthService {
-    db: DatabaseConnection,
+    db: DbPool,
     hasher: PasswordHasher,
     token_ttl: chrono::Duration,
     max_tokens: u32,
@@ -94,7 +94,7 @@ pub struct AuthService {
 
 impl AuthService {
     /// Tokens and throttling as `config` says; passwords checked with `hasher`.
-    pub fn new(db: DatabaseConnection, hasher: PasswordHasher, config: &AuthConfig) -> Self {
+    pub fn new(db: DbPool, hasher: PasswordHasher, config: &AuthConfig) -> Self {
         let decoy_hash = hasher.hash("decoy password, never a real one").into();
         let token_ttl = chrono::Duration::from_std(config.token_ttl.min(MAX_TOKEN_TTL))
             .expect("ten years fit in a chrono::Duration");

@@ -8,7 +8,7 @@ mod words;
 
 use blog_entities::user;
 use blog_repositories::bulk;
-use blog_repositories::{DatabaseConnection, Writer};
+use blog_repositories::{DbPool, Writer};
 use chrono::{DateTime, Utc};
 
 pub use self::generate::generate;
@@ -93,7 +93,7 @@ pub struct SeedReport {
 /// Generates the dataset and inserts it into an empty database.
 /// `progress(done, total)` is called after each batch of rows.
 pub async fn seed(
-    db: &DatabaseConnection,
+    db: &DbPool,
     spec: &DatasetSpec,
     hasher: &PasswordHasher,
     progress: &mut (dyn FnMut(usize, usize) + Send),
@@ -144,7 +144,7 @@ fn admin(spec: &DatasetSpec, users: usize) -> user::Model {
 }
 
 /// Empties every table, so that [`seed`] can fill them again.
-pub async fn reset(db: &DatabaseConnection) -> Result<(), ServiceError> {
+pub async fn reset(db: &DbPool) -> Result<(), ServiceError> {
     let mut writer = Writer::begin(db).await?;
     bulk::reset(&mut writer).await?;
     writer.commit().await?;

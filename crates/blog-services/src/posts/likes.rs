@@ -28,7 +28,7 @@ impl PostService {
 
     async fn after_like(
         &self,
-        writer: Writer<blog_repositories::DatabaseConnection>,
+        writer: Writer<blog_repositories::DbPool>,
         id: i32,
         changed: bool,
         liked: bool,

@@ -18,7 +18,7 @@ pub mod validation;
 mod write;
 
 use blog_repositories::post::write as post_write;
-use blog_repositories::{ChangedTables, DatabaseConnection};
+use blog_repositories::{ChangedTables, DbPool};
 
 pub use self::model::{
     CategoryRef, Comment, CommentState, LikeState, PostCard, PostDetail, PostListing, SearchResults,
@@ -32,14 +32,14 @@ use crate::{ServiceError, cache_tags};
 /// Reads and writes posts for the pages and the JSON API.
 #[derive(Debug, Clone)]
 pub struct PostService {
-    db: DatabaseConnection,
+    db: DbPool,
     cache: Cache,
     analytics: Analytics,
 }
 
 impl PostService {
     /// A service over the pool `db`, caching in `cache`, counting new posts in `analytics`.
-    pub fn new(db: DatabaseConnection, cache: Cache, analytics: Analytics) -> Self {
+    pub fn new(db: DbPool, cache: Cache, analytics: Analytics) -> Self {
         PostService {
             db,
             cache,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use blog_repositories::post::write::PostFields;
-use blog_repositories::{DatabaseConnection, category};
+use blog_repositories::{DbPool, category};
 
 use crate::ServiceError;
 
@@ -66,7 +66,7 @@ pub(super) struct ValidPost {
 
 /// Checks every field of `input`, reporting all problems at once (422).
 pub(super) async fn validate_post(
-    db: &DatabaseConnection,
+    db: &DbPool,
     input: &PostInput,
 ) -> Result<ValidPost, ServiceError> {
     let mut problems: BTreeMap<&'static str, String> = BTreeMap::new();

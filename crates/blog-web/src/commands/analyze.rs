@@ -2,7 +2,7 @@
 //! The JSON shapes are this command's contract, kept here apart from the
 //! service's values.
 
-use blog_repositories::DatabaseConnection;
+use blog_repositories::DbPool;
 use blog_repositories::pg_stats::{SlowStatement, UnindexedForeignKey, UnusedIndex};
 use blog_services::database_report::{self, AnalyzeError, Overview, TableReport};
 use serde::Serialize;
@@ -61,10 +61,7 @@ pub async fn analyze(config: &Config, request: &AnalyzeRequest) -> Result<bool, 
     }
 }
 
-async fn slow_queries(
-    db: &DatabaseConnection,
-    request: &AnalyzeRequest,
-) -> Result<String, AnalyzeError> {
+async fn slow_queries(db: &DbPool, request: &AnalyzeRequest) -> Result<String, AnalyzeError> {
     let rows = database_report::slow_queries(db, request.min_ms).await?;
     let json: Vec<SlowStatementJson> = rows.iter().map(SlowStatementJson::from).collect();
     Ok(render(request.format, &json, || {
@@ -86,18 +83,14 @@ async fn slow_queries(
     }))
 }
 
-async fn table(
-    db: &DatabaseConnection,
-    name: &str,
-    format: Format,
-) -> Result<String, AnalyzeError> {
+async fn table(db: &DbPool, name: &str, format: Format) -> Result<String, AnalyzeError> {
     let report = database_report::table(db, name).await?;
     Ok(render(format, &TableJson::from(&report), || {
         table_text(std::slice::from_ref(&report))
     }))
 }
 
-async fn overview(db: &DatabaseConnection, format: Format) -> Result<String, AnalyzeError> {
+async fn overview(db: &DbPool, format: Format) -> Result<String, AnalyzeError> {
     let report = database_report::overview(db).await?;
     Ok(render(format, &OverviewJson::from(&report), || {
         overview_text(&report)

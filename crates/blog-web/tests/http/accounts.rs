@@ -109,7 +109,7 @@ async fn tokens_are_capped_per_user_and_expired_ones_deleted() {
     assert_eq!(left, 3, "the expired row and the 2 oldest are gone");
 }
 
-async fn rows_of(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+async fn rows_of(db: &blog_repositories::DbPool, sql: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))

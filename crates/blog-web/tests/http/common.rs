@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use blog_repositories::DbPool;
 use blog_services::PasswordHasher;
 use blog_services::cache::{Cache, CacheBackend, CacheConfig};
 use blog_services::dataset::{self, DatasetSpec};
@@ -12,7 +13,7 @@ use blog_web::config::Config;
 use blog_web::startup::{Application, ShutdownHandle};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 
 /// A running server on an ephemeral port over its own database.
@@ -26,7 +27,7 @@ pub struct TestApp {
     /// The service's cache (its statistics).
     pub cache: Cache,
     /// The service's own pool (cutting it makes the database unreachable).
-    pub app_db: DatabaseConnection,
+    pub app_db: DbPool,
     /// Stops the server when the test is done with it.
     pub shutdown: ShutdownHandle,
 }

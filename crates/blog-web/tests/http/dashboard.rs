@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use blog_repositories::SecretUrl;
 use reqwest::{Method, StatusCode};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

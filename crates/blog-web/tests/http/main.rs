@@ -9,4 +9,5 @@ mod dashboard;
 mod hardening;
 mod monitoring;
 mod pages;
+mod pgbouncer;
 mod writes;

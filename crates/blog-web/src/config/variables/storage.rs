@@ -4,7 +4,7 @@
 
 use blog_services::cache::CacheBackend;
 
-use blog_repositories::SecretUrl;
+use blog_repositories::{Protocol, SecretUrl};
 
 use super::{Shown, Variable, secret, set, var};
 use crate::config::values::{
@@ -73,10 +73,25 @@ pub(super) static STORAGE: &[Variable] = &[
         |c, v| set(&mut c.database.pool.max_lifetime, seconds(v, 1, 604_800)),
     ),
     var(
-        "BLOG_DB_STATEMENT_CACHE",
-        "keep prepared statements per connection (see PgBouncer below)",
-        Shown::Value(|c| Some(c.database.statement_cache.to_string())),
-        |c, v| set(&mut c.database.statement_cache, flag(v)),
+        "BLOG_DB_PROTOCOL",
+        "`extended` (prepared statements) or `simple` (no statement outlives itself: for PgBouncer in transaction mode; migrations then need a direct `blog migrate`)",
+        Shown::Value(|c| {
+            Some(
+                match c.database.protocol {
+                    Protocol::Extended => "extended",
+                    Protocol::Simple => "simple",
+                }
+                .to_owned(),
+            )
+        }),
+        |c, v| {
+            c.database.protocol = match v {
+                "extended" => Protocol::Extended,
+                "simple" => Protocol::Simple,
+                _ => return Err("one of extended, simple".into()),
+            };
+            Ok(())
+        },
     ),
     var(
         "BLOG_SLOW_STATEMENT_MS",
@@ -86,7 +101,7 @@ pub(super) static STORAGE: &[Variable] = &[
     ),
     var(
         "BLOG_AUTO_MIGRATE",
-        "`blog serve` applies pending migrations before serving",
+        "`blog serve` applies pending migrations before serving (with `BLOG_DB_PROTOCOL=simple` it refuses to start while any is pending instead)",
         Shown::Value(|c| Some(c.database.migrate_on_start.to_string())),
         |c, v| set(&mut c.database.migrate_on_start, flag(v)),
     ),
