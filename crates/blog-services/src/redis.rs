@@ -219,6 +219,13 @@ impl RedisPool {
     }
 
     /// The text of `INFO` (for the monitoring figures).
+    /// One `PING`: whether Redis answers now.
+    pub(crate) async fn ping(&self) -> Result<(), RedisFailure> {
+        self.run(async |conn| redis::cmd("PING").query_async::<String>(conn).await)
+            .await
+            .map(|_| ())
+    }
+
     pub(crate) async fn info(&self) -> Result<String, RedisFailure> {
         self.run(async |conn| redis::cmd("INFO").query_async(conn).await)
             .await

@@ -35,6 +35,15 @@ pub enum AppError {
     /// The body is larger than this endpoint reads.
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// The request line is longer than the server reads.
+    #[error("the request line is longer than {0} bytes")]
+    UriTooLong(usize),
+    /// The request's header fields are too many or too long.
+    #[error("request header fields too large: {0}")]
+    HeadersTooLarge(String),
+    /// The instance must not take traffic yet (migrations pending): 503.
+    #[error("not ready: {0}")]
+    NotReady(String),
     /// A page template failed to render: a bug, 500.
     #[error("rendering the page failed")]
     Template(#[from] askama::Error),
@@ -79,15 +88,16 @@ impl ResponseError for AppError {
             AppError::Service(ServiceError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            AppError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::NotFound(_) | AppError::Service(ServiceError::NotFound(_)) => {
                 StatusCode::NOT_FOUND
             }
             AppError::Service(ServiceError::TooManyRequests { .. }) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            AppError::Service(ServiceError::Unavailable(_) | ServiceError::Overloaded { .. }) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            AppError::Service(ServiceError::Unavailable(_) | ServiceError::Overloaded { .. })
+            | AppError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Service(ServiceError::Internal(_))
             | AppError::Template(_)
             | AppError::NPlusOne { .. } => StatusCode::INTERNAL_SERVER_ERROR,

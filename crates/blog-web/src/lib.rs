@@ -18,6 +18,7 @@
 //! | [`logging`] | the log subscriber |
 //! | [`commands`] | `blog serve`, `migrate`, `seed`, `analyze` |
 
+pub mod access_log;
 pub mod assets;
 pub mod auth;
 pub mod client;
@@ -30,6 +31,7 @@ pub mod openapi;
 pub mod prometheus;
 pub mod request_metrics;
 pub mod routes;
+pub mod server;
 pub mod startup;
 pub mod state;
 pub mod views;

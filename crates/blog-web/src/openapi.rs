@@ -29,6 +29,8 @@ use crate::handlers::{api, auth, dashboard, health, monitoring};
         dashboard::dashboard,
         monitoring::report,
         health::health,
+        health::live,
+        health::ready,
     ),
     modifiers(&BearerAuth, &Unavailable),
     tags(

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -11,7 +12,9 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
 use blog_repositories::statement_counter::{self, QueryStats};
+use blog_services::cache::track_lookups;
 
+use crate::access_log::RequestCost;
 use crate::error::AppError;
 use crate::routes::PAGE_VIEW_ROUTES;
 use crate::state::AppState;
@@ -69,9 +72,13 @@ pub async fn measure_requests(
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let (result, stats) = statement_counter::track(next.call(req)).await;
+    let ((result, lookups), stats) = statement_counter::track(track_lookups(next.call(req))).await;
     let elapsed = started.elapsed();
     let mut res = result?.map_into_boxed_body();
+    res.request().extensions_mut().insert(RequestCost {
+        statements: stats.statements,
+        lookups,
+    });
     let route = res
         .request()
         .match_pattern()
@@ -96,8 +103,6 @@ pub async fn measure_requests(
             query_ms = millis(stats.total_time),
             "slow request"
         );
-    } else {
-        tracing::debug!(%method, %path, status, duration_ms = millis(elapsed), statements = stats.statements, "request");
     }
 
     let n_plus_one = stats

@@ -7,15 +7,13 @@ use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 
+use crate::access_log::access_log;
 use crate::error::render_errors;
 use crate::handlers::{api, auth, dashboard, health, monitoring, pages, sign_in};
 use crate::request_metrics::measure_requests;
+use crate::server::enforce_limits;
 use crate::state::AppState;
 use crate::{assets, openapi};
-
-/// The largest request body a write reads (413 above); a body is read only
-/// after the request is authenticated.
-pub const MAX_BODY: usize = 1024 * 1024;
 
 /// The pages whose successful views the daily analytics count.
 pub const PAGE_VIEW_ROUTES: &[&str] = &["/blog/", "/blog/{id}/", "/search/"];
@@ -51,6 +49,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/monitoring/logout/").route(web::post().to(sign_in::sign_out)))
         .service(readable("/api/openapi.json", openapi::document))
         .service(readable("/health/", health::health))
+        .service(readable("/health/live/", health::live))
+        .service(readable("/health/ready/", health::ready))
         .service(readable("/static/{name}", assets::serve));
 }
 
@@ -93,9 +93,11 @@ pub fn app(
             }
         })
         .default_service(web::to(pages::not_found))
+        .wrap(from_fn(enforce_limits))
         .wrap(from_fn(measure_requests))
         .wrap(from_fn(render_errors))
         .wrap(security_headers())
+        .wrap(from_fn(access_log))
         .wrap(Compress::default())
 }
 
@@ -126,16 +128,5 @@ pub fn metrics_server(listener: TcpListener, state: AppState) -> std::io::Result
     .disable_signals()
     .listen(listener)?
     .run();
-    Ok(server)
-}
-
-/// Starts serving `state` on `listener` with `workers` threads; await the
-/// result to run.
-pub fn server(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
-    let state = web::Data::new(state);
-    let server = HttpServer::new(move || app(state.clone()))
-        .workers(workers)
-        .listen(listener)?
-        .run();
     Ok(server)
 }

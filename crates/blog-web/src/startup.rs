@@ -13,33 +13,12 @@ use blog_services::redis::RedisFailure;
 use blog_services::{PasswordHasher, ServiceError};
 use tokio::task::JoinHandle;
 
-use crate::client::IpRange;
 use crate::config::Config;
 use crate::prometheus;
 use crate::routes;
+use crate::server;
+pub use crate::server::ServerConfig;
 use crate::state::AppState;
-
-/// The `server` section of the configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerConfig {
-    /// The address to listen on (port 0: any free port, as tests use).
-    pub bind: SocketAddr,
-    /// Worker threads, each with its own event loop.
-    pub workers: usize,
-    /// Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed
-    /// (none: every client is its peer address).
-    pub trusted_proxies: Vec<IpRange>,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
-            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            trusted_proxies: Vec::new(),
-        }
-    }
-}
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -117,7 +96,7 @@ impl Application {
         let state = AppState::new(db.clone(), config)?;
         prometheus::recorder();
         let (listener, address) = bind(config.server.bind)?;
-        let server = routes::server(listener, state.clone(), config.server.workers)
+        let server = server::serve(listener, state.clone(), &config.server)
             .map_err(|source| StartupError::Bind { address, source })?;
         let metrics = match config.monitoring.metrics_bind {
             None => None,

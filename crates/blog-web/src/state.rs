@@ -15,9 +15,9 @@ use blog_services::redis::RedisPool;
 
 use std::time::Duration;
 
-use crate::client::IpRange;
 use crate::config::Config;
 use crate::request_metrics::MonitoringConfig;
+use crate::server::ServerConfig;
 use crate::startup::StartupError;
 
 /// Shared by all workers (cheap clones of pool handles and shared state).
@@ -41,8 +41,8 @@ pub struct AppState {
     pub monitoring_config: MonitoringConfig,
     /// Whether responses carry the debug headers (resolved from the configuration).
     pub debug_headers: bool,
-    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
-    pub trusted_proxies: Vec<IpRange>,
+    /// The server section: request limits and the trusted proxies.
+    pub server: ServerConfig,
     /// What a 503 tells the client to wait: the pool's acquire timeout.
     pub retry_after: Duration,
 }
@@ -58,7 +58,7 @@ impl AppState {
         Ok(AppState {
             posts: PostService::new(db.clone(), cache.clone(), analytics.clone()),
             auth: AuthService::new(db.clone(), PasswordHasher::default(), &config.auth),
-            health: HealthService::new(db.clone()),
+            health: HealthService::new(db.clone(), redis.clone()),
             dashboard: DashboardService::new(
                 db.clone(),
                 cache.clone(),
@@ -70,7 +70,7 @@ impl AppState {
             cache,
             monitoring_config: config.monitoring.clone(),
             debug_headers: config.debug_headers(),
-            trusted_proxies: config.server.trusted_proxies.clone(),
+            server: config.server.clone(),
             retry_after: config.database.pool.acquire_timeout,
         })
     }

@@ -36,7 +36,7 @@ use std::time::Duration;
 
 pub use self::config::{CacheBackend, CacheConfig};
 pub use self::key::{CacheKey, KEY_FORMAT, Tag};
-pub use self::stats::CacheStatsSnapshot;
+pub use self::stats::{CacheStatsSnapshot, RequestLookups, track_lookups};
 pub use self::value::Cacheable;
 
 use self::flight::Flights;

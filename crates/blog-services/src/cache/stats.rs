@@ -1,7 +1,45 @@
 //! Counters of cache use since start (monitoring reads them), also exported
 //! to Prometheus.
 
+use std::cell::Cell;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+tokio::task_local! {
+    static REQUEST: Cell<RequestLookups>;
+}
+
+/// The cache lookups one request made (for its access-log line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestLookups {
+    /// Lookups that found a value.
+    pub hits: u32,
+    /// Lookups that did not.
+    pub misses: u32,
+}
+
+impl RequestLookups {
+    /// `hit` (all found), `miss` (none found), `partial`, or `none` (nothing
+    /// looked up: a write, or the cache off).
+    pub fn outcome(&self) -> &'static str {
+        match (self.hits, self.misses) {
+            (0, 0) => "none",
+            (_, 0) => "hit",
+            (0, _) => "miss",
+            _ => "partial",
+        }
+    }
+}
+
+/// Runs `fut`, tallying the cache lookups it makes (in this task).
+pub async fn track_lookups<F: Future>(fut: F) -> (F::Output, RequestLookups) {
+    REQUEST
+        .scope(Cell::new(RequestLookups::default()), async move {
+            let output = fut.await;
+            (output, REQUEST.with(Cell::get))
+        })
+        .await
+}
 
 /// Hits, misses and errors, counted atomically.
 #[derive(Debug, Default)]
@@ -36,6 +74,15 @@ impl CacheStatsSnapshot {
 
 impl CacheStats {
     pub(super) fn lookup(&self, hit: bool) {
+        let _ = REQUEST.try_with(|tally| {
+            let mut lookups = tally.get();
+            if hit {
+                lookups.hits += 1;
+            } else {
+                lookups.misses += 1;
+            }
+            tally.set(lookups);
+        });
         if hit {
             self.hits.fetch_add(1, Ordering::Relaxed);
             metrics::counter!("cache_hits_total").increment(1);

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{ListParams, json_body, parse_id, parse_post_id, read_body};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
-use crate::routes::MAX_BODY;
 use crate::state::AppState;
 use crate::wire::posts::{
     CommentInputBody, CommentStateBody, LikeBody, PostDetailBody, PostInputBody, PostListBody,
@@ -90,7 +89,7 @@ pub async fn create_post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let body = read_body(&req, payload, MAX_BODY).await?;
+    let body = read_body(&req, payload, state.server.limits.body).await?;
     let input: PostInputBody = json_body(&req, &body)?;
     let post = state.posts.create(&user.0, &input.into()).await?;
     Ok(HttpResponse::Created()
@@ -124,7 +123,7 @@ pub async fn update_post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let body = read_body(&req, payload, MAX_BODY).await?;
+    let body = read_body(&req, payload, state.server.limits.body).await?;
     let input: PostInputBody = json_body(&req, &body)?;
     let post = state
         .posts
@@ -228,7 +227,7 @@ pub async fn comment(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let body = read_body(&req, payload, MAX_BODY).await?;
+    let body = read_body(&req, payload, state.server.limits.body).await?;
     let input: CommentInputBody = json_body(&req, &body)?;
     let stored = state
         .posts

@@ -44,7 +44,7 @@ pub async fn login(
 ) -> Result<HttpResponse, AppError> {
     let body = read_body(&req, payload, LOGIN_MAX_BODY).await?;
     let credentials: LoginBody = json_or_form_body(&req, &body)?;
-    let client = client_address(&req, &state.trusted_proxies);
+    let client = client_address(&req, &state.server.trusted_proxies);
     let token = state
         .auth
         .login(&credentials.username, &credentials.password, client)

@@ -46,7 +46,7 @@ pub async fn sign_in(
 ) -> Result<HttpResponse, AppError> {
     let body = read_body(&req, payload, LOGIN_MAX_BODY).await?;
     let credentials: LoginBody = json_or_form_body(&req, &body)?;
-    let client = client_address(&req, &state.trusted_proxies);
+    let client = client_address(&req, &state.server.trusted_proxies);
     let token = match state
         .auth
         .login_admin(&credentials.username, &credentials.password, client)
@@ -62,7 +62,7 @@ pub async fn sign_in(
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(forwarded_https(&req, &state.trusted_proxies))
+        .secure(forwarded_https(&req, &state.server.trusted_proxies))
         .finish();
     let mut response = see_other("/monitoring/");
     response

@@ -10,11 +10,38 @@ pub mod posts;
 
 use serde::Serialize;
 
-/// The health check's answer.
+/// The liveness check's answer.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HealthBody {
     /// Always `ok` on a 200.
     pub status: &'static str,
+}
+
+/// The readiness check's answer on a 200 (a 503 is an [`crate::error::ErrorBody`]).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReadinessBody {
+    /// Always `ok`.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// `ok`, `down` (the cache and counters degrade; pages still answer) or
+    /// `not configured`.
+    #[schema(example = "ok")]
+    pub redis: &'static str,
+}
+
+impl ReadinessBody {
+    /// The body of a ready instance whose Redis is as `redis` says.
+    pub fn ready(redis: blog_services::health::RedisHealth) -> Self {
+        use blog_services::health::RedisHealth;
+        ReadinessBody {
+            status: "ok",
+            redis: match redis {
+                RedisHealth::Up => "ok",
+                RedisHealth::Down => "down",
+                RedisHealth::NotConfigured => "not configured",
+            },
+        }
+    }
 }
 
 /// What Rust's `trim` removes (`char::is_whitespace`), as the body of a regex

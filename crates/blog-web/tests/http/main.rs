@@ -8,6 +8,7 @@ mod common;
 mod dashboard;
 mod hardening;
 mod monitoring;
+mod operations;
 mod pages;
 mod pgbouncer;
 mod writes;

@@ -56,13 +56,17 @@ pub(super) const fn secret(
     }
 }
 
+mod server;
 mod service;
 mod storage;
 
 /// Every variable, in the order they are applied: the storage ones first
 /// (`DATABASE_URL` and `REDIS_URL` before the settings they change).
 pub fn all() -> impl Iterator<Item = &'static Variable> {
-    storage::STORAGE.iter().chain(service::SERVICE.iter())
+    storage::STORAGE
+        .iter()
+        .chain(server::SERVER.iter())
+        .chain(service::SERVICE.iter())
 }
 
 /// Stores a value read successfully.

@@ -4,6 +4,7 @@
 use tracing_subscriber::EnvFilter;
 
 use crate::client::IpRange;
+use crate::logging::LogFormat;
 use blog_repositories::SecretUrl;
 
 use super::{Shown, Variable, secret, set, var};
@@ -77,23 +78,6 @@ pub(super) static SERVICE: &[Variable] = &[
                 .map_err(|_| "an address such as 127.0.0.1:9100".to_owned());
             set(&mut c.monitoring.metrics_bind, address.map(Some))
         },
-    ),
-    var(
-        "BLOG_BIND",
-        "the address to serve on",
-        Shown::Value(|c| Some(c.server.bind.to_string())),
-        |c, v| {
-            c.server.bind = v
-                .parse()
-                .map_err(|_| "an address such as 127.0.0.1:8000".to_owned())?;
-            Ok(())
-        },
-    ),
-    var(
-        "BLOG_WORKERS",
-        "server worker threads",
-        Shown::Rule("the number of cores"),
-        |c, v| set(&mut c.server.workers, whole(v, 1, 1024).map(|n| n as usize)),
     ),
     var(
         "BLOG_DEBUG_HEADERS",
@@ -172,6 +156,19 @@ pub(super) static SERVICE: &[Variable] = &[
         |c, v| {
             EnvFilter::try_new(v).map_err(|e| format!("a log filter such as info ({e})"))?;
             c.log.filter = v.to_owned();
+            Ok(())
+        },
+    ),
+    var(
+        "BLOG_LOG_FORMAT",
+        "`text` (a line for people) or `json` (one JSON object a line, for a log shipper)",
+        Shown::Value(|c| Some(c.log.format.name().to_owned())),
+        |c, v| {
+            c.log.format = match v {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => return Err("one of text, json".into()),
+            };
             Ok(())
         },
     ),

@@ -1,0 +1,303 @@
+//! The `blog` binary as an operator sees it: one access-log line per
+//! request carrying its request id (JSON with `BLOG_LOG_FORMAT=json`), and a
+//! graceful stop on SIGTERM that finishes the requests in flight, refuses new
+//! connections, flushes the page-view counts and exits 0.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const BLOG: &str = env!("CARGO_BIN_EXE_blog");
+
+/// A server process in its own directory, killed however the test ends.
+struct Server {
+    child: Child,
+    dir: std::path::PathBuf,
+    base: String,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Server {
+    /// `blog serve` on the embedded default (or PostgreSQL + Redis from the
+    /// test environment), with `env` on top; answers once ready.
+    async fn start(name: &str, env: &[(&str, String)]) -> Server {
+        // reqwest is built without a default TLS provider (the service installs ring).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = std::env::temp_dir().join(format!("blog-op-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let port = free_port();
+        let mut cmd = Command::new(BLOG);
+        cmd.current_dir(&dir);
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("BLOG_") || key == "DATABASE_URL" || key == "REDIS_URL" {
+                cmd.env_remove(key.as_ref());
+            }
+        }
+        cmd.arg("serve")
+            .env("BLOG_BIND", format!("127.0.0.1:{port}"))
+            .env("BLOG_WORKERS", "2")
+            .env("BLOG_LOG_FORMAT", "json")
+            .env("RUST_LOG", "info");
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let log = std::fs::File::create(dir.join("serve.log")).unwrap();
+        let child = cmd
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server {
+            child,
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+        };
+        server.wait_until_ready().await;
+        server
+    }
+
+    async fn wait_until_ready(&self) {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(120) {
+            if let Ok(r) = reqwest::get(format!("{}/health/ready/", self.base)).await
+                && r.status() == 200
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("not ready within 2 minutes:\n{}", self.log());
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("serve.log")).unwrap_or_default()
+    }
+
+    /// The access-log lines, parsed.
+    fn access_lines(&self) -> Vec<serde_json::Value> {
+        self.log()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|event| event["target"] == "access")
+            .collect()
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn storage_env() -> Vec<(&'static str, String)> {
+    let mut env = Vec::new();
+    if let Ok(url) = std::env::var("TEST_REDIS_URL")
+        && !url.is_empty()
+    {
+        env.push(("REDIS_URL", url));
+    }
+    env
+}
+
+#[tokio::test]
+async fn every_request_gets_an_access_line_and_an_id_a_client_cannot_forge() {
+    let mut env = storage_env();
+    env.push(("BLOG_TRUSTED_PROXIES", "10.0.0.0/8".into()));
+    let server = Server::start("access", &env).await;
+    let client = reqwest::Client::new();
+    let forged = client
+        .get(format!("{}/blog/", server.base))
+        .header("x-request-id", "forged-id")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 200);
+    let id = forged.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(
+        id, "forged-id",
+        "a peer outside BLOG_TRUSTED_PROXIES names no id"
+    );
+    let missing = client
+        .get(format!("{}/blog/999999/", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let other_id = missing.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(id, other_id);
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let lines = server.access_lines();
+    let line = lines
+        .iter()
+        .find(|l| l["span"]["request_id"] == id.as_str())
+        .unwrap_or_else(|| panic!("an access line with id {id}:\n{}", server.log()));
+    assert_eq!(line["method"], "GET");
+    assert_eq!(line["route"], "/blog/");
+    assert_eq!(line["status"], 200);
+    let statements = line["statements"].as_u64().unwrap();
+    assert!(statements == 5 || line["cache"] == "hit", "{line}");
+    assert!(line["bytes"].as_u64().unwrap() > 1000, "{line}");
+    assert!(line["duration_ms"].as_f64().is_some(), "{line}");
+    assert!(
+        ["hit", "miss", "partial"].contains(&line["cache"].as_str().unwrap()),
+        "{line}"
+    );
+    let missing_line = lines
+        .iter()
+        .find(|l| l["span"]["request_id"] == other_id.as_str())
+        .unwrap_or_else(|| panic!("an access line with id {other_id}"));
+    assert_eq!(
+        (
+            missing_line["route"].as_str(),
+            missing_line["status"].as_u64()
+        ),
+        (Some("/blog/{id}/"), Some(404))
+    );
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_names_the_request_id() {
+    let mut env = storage_env();
+    env.push(("BLOG_TRUSTED_PROXIES", "127.0.0.1".into()));
+    let server = Server::start("proxy-id", &env).await;
+    let client = reqwest::Client::new();
+    let named = client
+        .get(format!("{}/health/live/", server.base))
+        .header("x-request-id", "nginx-3f2a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.headers()["x-request-id"], "nginx-3f2a");
+    let insane = client
+        .get(format!("{}/health/live/", server.base))
+        .header("x-request-id", "a b\"c")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        insane.headers()["x-request-id"],
+        "a b\"c",
+        "only a sane token is taken"
+    );
+}
+
+/// An external stats API that answers each request after a second.
+async fn slow_external_api() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer).await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let body = r#"{"total_views": 7, "bounce_rate": 0.5}"#;
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    address
+}
+
+#[tokio::test]
+async fn sigterm_finishes_the_requests_in_flight_and_exits_0() {
+    let api = slow_external_api().await;
+    let mut env = storage_env();
+    env.push(("BLOG_EXTERNAL_API_URL", format!("http://{api}/stats")));
+    let mut server = Server::start("sigterm", &env).await;
+    let client = reqwest::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("{}/auth/login/", server.base))
+        .json(&serde_json::json!({"username": "testuser", "password": "testpass123"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let in_flight: Vec<_> = (0..30)
+        .map(|_| {
+            let request = client
+                .get(format!("{}/api/dashboard/", server.base))
+                .bearer_auth(&token)
+                .send();
+            tokio::spawn(request)
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    server.terminate();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let refused = TcpStream::connect_timeout(
+        &SocketAddr::from(([127, 0, 0, 1], server.port)),
+        Duration::from_millis(500),
+    );
+    assert!(
+        refused.is_err(),
+        "a new connection after SIGTERM is refused"
+    );
+    let mut answers = Vec::new();
+    for request in in_flight {
+        let answer = match request.await.unwrap() {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                // The slow part arrived: the request really was in flight.
+                (status, body["external_data"]["total_views"].as_i64())
+            }
+            Err(_) => (0, None),
+        };
+        answers.push(answer);
+    }
+    assert_eq!(
+        answers,
+        vec![(200, Some(7)); 30],
+        "every request in flight is answered whole"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the process exits after draining"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(status.code(), Some(0), "{}", server.log());
+}
