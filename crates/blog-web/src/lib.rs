@@ -26,6 +26,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod handlers;
+pub mod http_cache;
 pub mod logging;
 pub mod openapi;
 pub mod prometheus;

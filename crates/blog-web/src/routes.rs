@@ -10,6 +10,7 @@ use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 use crate::access_log::access_log;
 use crate::error::render_errors;
 use crate::handlers::{api, auth, dashboard, health, monitoring, pages, sign_in};
+use crate::http_cache::{http_cache, without_marker};
 use crate::request_metrics::measure_requests;
 use crate::server::enforce_limits;
 use crate::state::AppState;
@@ -68,9 +69,11 @@ where
 }
 
 /// The whole application over `state`: routes, the fallback, and the
-/// middleware (outermost last): request metrics inside the error renderer, so
-/// every error response, the strict N+1 one included, gets the body its path
-/// calls for; compression outside everything.
+/// middleware, innermost first: the request limits; the request metrics
+/// inside the error renderer, so every error response, the strict N+1 one
+/// included, gets the body its path calls for; ETag and Cache-Control on the
+/// rendered body; the security headers; the access log with the request id;
+/// compression (gzip, brotli) outside everything.
 pub fn app(
     state: web::Data<AppState>,
 ) -> App<
@@ -96,9 +99,11 @@ pub fn app(
         .wrap(from_fn(enforce_limits))
         .wrap(from_fn(measure_requests))
         .wrap(from_fn(render_errors))
+        .wrap(from_fn(http_cache))
         .wrap(security_headers())
         .wrap(from_fn(access_log))
         .wrap(Compress::default())
+        .wrap(from_fn(without_marker))
 }
 
 /// The headers every response carries: a Content-Security-Policy allowing only

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod cache;
+mod caching;
 mod common;
 mod dashboard;
 mod hardening;

@@ -1,0 +1,105 @@
+//! HTTP caching and the compression threshold. A successful GET gets a weak
+//! `ETag` (a hash of its body, so every instance gives the same one) and a
+//! `Cache-Control` (pages and JSON: `no-cache`, so a browser or proxy keeps
+//! them but asks each time; `private` too when the request carried
+//! credentials); a matching `If-None-Match` is answered 304 with no body.
+//! Static files set their own (`public, immutable`, versioned URLs).
+
+use std::hash::{Hash, Hasher};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+
+/// Bodies shorter than this are sent uncompressed: compressing them costs
+/// more than the bytes it saves.
+pub const MIN_COMPRESSED_BYTES: usize = 1024;
+
+/// Middleware: ETag, Cache-Control, 304, and the compression threshold.
+pub async fn http_cache(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let conditional = matches!(*req.method(), Method::GET | Method::HEAD);
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let credentials = req.headers().contains_key(header::AUTHORIZATION)
+        || req.headers().contains_key(header::COOKIE);
+    let res = next.call(req).await?.map_into_boxed_body();
+    let cacheable = conditional && res.status() == StatusCode::OK;
+    Ok(res.map_body(|head, body| {
+        let bytes = match body.try_into_bytes() {
+            Ok(bytes) => bytes,
+            Err(stream) => return stream,
+        };
+        if bytes.len() < MIN_COMPRESSED_BYTES {
+            // actix's Compress leaves an encoded body alone; `without_marker`
+            // takes the marker off again outside it.
+            head.headers_mut().insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static("identity"),
+            );
+        }
+        if !cacheable {
+            return BoxBody::new(bytes);
+        }
+        let headers = head.headers_mut();
+        if !headers.contains_key(header::CACHE_CONTROL) {
+            let policy = if credentials {
+                "private, no-cache"
+            } else {
+                "no-cache"
+            };
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        }
+        if !headers.contains_key(header::ETAG) {
+            headers.insert(header::ETAG, etag(&bytes));
+        }
+        if if_none_match.is_some_and(|wanted| matches(&wanted, headers)) {
+            head.status = StatusCode::NOT_MODIFIED;
+            head.headers_mut().remove(header::CONTENT_ENCODING);
+            return BoxBody::new(());
+        }
+        BoxBody::new(bytes)
+    }))
+}
+
+/// Middleware, outside `Compress`: removes the do-not-compress marker.
+pub async fn without_marker(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    if res
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| v == "identity")
+    {
+        res.headers_mut().remove(header::CONTENT_ENCODING);
+    }
+    Ok(res)
+}
+
+/// A weak validator: equal bodies, equal tags, on every instance.
+fn etag(body: &[u8]) -> HeaderValue {
+    // SipHash with fixed keys: the same on every process of a build.
+    #[allow(deprecated)]
+    let mut hasher = std::hash::SipHasher::new();
+    body.hash(&mut hasher);
+    let tag = format!("W/\"{:016x}-{:x}\"", hasher.finish(), body.len());
+    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
+}
+
+/// `If-None-Match` against the response's tag, by weak comparison.
+fn matches(wanted: &HeaderValue, headers: &HeaderMap) -> bool {
+    let Some(current) = headers.get(header::ETAG).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let current = opaque(current);
+    wanted.to_str().is_ok_and(|list| {
+        list.split(',')
+            .any(|tag| tag.trim() == "*" || opaque(tag) == current)
+    })
+}
