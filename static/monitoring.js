@@ -1,9 +1,10 @@
 // Live charts for /monitoring/: polls /api/monitoring/ every 2 s and draws each
-// series of its history as an SVG line. No library, no CDN.
+// series of its history as an SVG line with a value axis (with its unit), a
+// time axis, and the value under the pointer. No library, no CDN.
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var WIDTH = 320, HEIGHT = 110, PAD = 4;
+  var WIDTH = 320, HEIGHT = 130;
 
   function value(sample, metric) {
     var v = sample[metric];
@@ -16,39 +17,101 @@
     return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
   }
 
+  // The plot area inside the chart: room on the left for the value axis and
+  // at the bottom for the time axis.
+  var LEFT = 46, BOTTOM = 18, TOP = 8, RIGHT = 8;
+
+  function el(name, attributes, parent) {
+    var node = document.createElementNS(SVG, name);
+    Object.keys(attributes).forEach(function (k) { node.setAttribute(k, attributes[k]); });
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function clock(ms) {
+    return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+
+  // The chart's frame, made once: axes, grid, line, pointer and readout.
+  function frame(figure) {
+    var svg = el("svg", { viewBox: "0 0 " + WIDTH + " " + HEIGHT, role: "img" });
+    el("g", { "class": "axis-y" }, svg);
+    el("g", { "class": "axis-x" }, svg);
+    el("line", { "class": "x-base", x1: LEFT, x2: WIDTH - RIGHT, y1: HEIGHT - BOTTOM, y2: HEIGHT - BOTTOM, stroke: "currentColor", "stroke-width": "1" }, svg);
+    el("line", { "class": "y-base", x1: LEFT, x2: LEFT, y1: TOP, y2: HEIGHT - BOTTOM, stroke: "currentColor", "stroke-width": "1" }, svg);
+    el("polyline", { fill: "none", "stroke-width": "2", stroke: "currentColor" }, svg);
+    el("line", { "class": "pointer", y1: TOP, y2: HEIGHT - BOTTOM, stroke: "currentColor", "stroke-dasharray": "2,2", visibility: "hidden" }, svg);
+    figure.insertBefore(svg, figure.firstChild);
+    var readout = document.createElement("p");
+    readout.className = "readout";
+    figure.appendChild(readout);
+    var latest = document.createElement("p");
+    latest.className = "latest";
+    figure.appendChild(latest);
+    svg.addEventListener("mousemove", function (event) { point(figure, event); });
+    svg.addEventListener("mouseleave", function () { point(figure, null); });
+    return svg;
+  }
+
+  function axes(svg, max, unit, history) {
+    var y = svg.querySelector(".axis-y"), x = svg.querySelector(".axis-x");
+    y.textContent = ""; x.textContent = "";
+    [0, 0.5, 1].forEach(function (f) {
+      var at = HEIGHT - BOTTOM - f * (HEIGHT - TOP - BOTTOM);
+      el("line", { x1: LEFT, x2: WIDTH - RIGHT, y1: at, y2: at, stroke: "currentColor", "stroke-opacity": "0.15" }, y);
+      el("text", { x: LEFT - 4, y: at + 3, "text-anchor": "end", "font-size": "9", fill: "currentColor" }, y)
+        .textContent = format(max * f) + (f === 1 ? " " + unit : "");
+    });
+    if (!history.length) return;
+    var first = history[0].timestamp, last = history[history.length - 1].timestamp;
+    [[first, LEFT, "start"], [last, WIDTH - RIGHT, "end"]].forEach(function (tick) {
+      el("text", { x: tick[1], y: HEIGHT - 4, "text-anchor": tick[2], "font-size": "9", fill: "currentColor" }, x)
+        .textContent = clock(tick[0]);
+    });
+  }
+
+  // The value under the pointer (event null: the latest sample).
+  function point(figure, event) {
+    var state = figure.chart;
+    if (!state || !state.points.length) return;
+    var svg = figure.querySelector("svg"), pointer = svg.querySelector(".pointer");
+    var i = state.points.length - 1;
+    if (event) {
+      var box = svg.getBoundingClientRect();
+      var xIn = (event.clientX - box.left) / box.width * WIDTH;
+      i = Math.round((xIn - LEFT) / (state.step || 1));
+      i = Math.max(0, Math.min(state.points.length - 1, i));
+    }
+    var x = LEFT + i * state.step;
+    pointer.setAttribute("x1", x.toFixed(1));
+    pointer.setAttribute("x2", x.toFixed(1));
+    pointer.setAttribute("visibility", event ? "visible" : "hidden");
+    figure.querySelector(".readout").textContent =
+      format(state.points[i]) + " " + figure.dataset.unit + " at " + clock(state.history[i].timestamp);
+  }
+
   function draw(figure, history) {
-    var metric = figure.dataset.metric;
+    var metric = figure.dataset.metric, unit = figure.dataset.unit;
     var points = history.map(function (s) { return value(s, metric); });
     var known = points.filter(function (v) { return v !== null; });
     var max = Math.max.apply(null, known.concat([metric === "cache_hit_ratio" ? 100 : 1]));
-    var svg = figure.querySelector("svg");
-    if (!svg) {
-      svg = document.createElementNS(SVG, "svg");
-      svg.setAttribute("viewBox", "0 0 " + WIDTH + " " + HEIGHT);
-      svg.setAttribute("role", "img");
-      var line = document.createElementNS(SVG, "polyline");
-      line.setAttribute("fill", "none");
-      line.setAttribute("stroke-width", "2");
-      svg.appendChild(line);
-      figure.insertBefore(svg, figure.firstChild);
-      var latest = document.createElement("p");
-      latest.className = "latest";
-      figure.appendChild(latest);
-    }
-    var step = points.length > 1 ? (WIDTH - 2 * PAD) / (points.length - 1) : 0;
+    var svg = figure.querySelector("svg") || frame(figure);
+    var step = points.length > 1 ? (WIDTH - LEFT - RIGHT) / (points.length - 1) : 0;
     var coords = [];
     points.forEach(function (v, i) {
       if (v === null) return;
-      var x = PAD + i * step;
-      var y = HEIGHT - PAD - (v / max) * (HEIGHT - 2 * PAD);
+      var x = LEFT + i * step;
+      var y = HEIGHT - BOTTOM - (v / max) * (HEIGHT - TOP - BOTTOM);
       coords.push(x.toFixed(1) + "," + y.toFixed(1));
     });
     svg.querySelector("polyline").setAttribute("points", coords.join(" "));
-    svg.setAttribute("aria-label", figure.querySelector("figcaption").textContent);
+    svg.setAttribute("aria-label", figure.querySelector("figcaption").textContent + ", in " + unit);
+    axes(svg, max, unit, history);
+    figure.chart = { points: points, history: history, step: step };
+    point(figure, null);
     var last = history.length ? history[history.length - 1] : null;
     var latestValue = last ? value(last, metric) : null;
-    var p = figure.querySelector(".latest");
-    p.textContent = format(latestValue) + " " + figure.dataset.unit + " (max " + format(known.length ? max : null) + ")";
+    figure.querySelector(".latest").textContent = format(latestValue) + " " + unit + " now (max " + format(known.length ? max : null) + ")";
     figure.dataset.latest = latestValue === null ? "" : String(latestValue);
     figure.dataset.timestamp = last ? String(last.timestamp) : "";
     figure.dataset.points = String(known.length);

@@ -53,6 +53,13 @@ enum Counters {
     Local(Arc<Mutex<HashMap<String, i64>>>),
 }
 
+/// Which Redis connection a flush uses.
+#[derive(Debug, Clone, Copy)]
+enum Connection {
+    Pooled,
+    New,
+}
+
 /// Counts page views and new posts; clone it freely (shared state).
 #[derive(Debug, Clone)]
 pub struct Analytics {
@@ -93,11 +100,24 @@ impl Analytics {
     /// Adds the pending counts to the hash; kept for the next flush if Redis
     /// is unreachable.
     pub async fn flush(&self) {
+        self.flush_with(Connection::Pooled).await;
+    }
+
+    /// The last flush, as the process stops: on a connection of its own, since
+    /// the pooled ones died with the server's workers.
+    pub async fn flush_on_exit(&self) {
+        self.flush_with(Connection::New).await;
+        if !self.lock_pending().is_empty() {
+            tracing::warn!("page-view counts lost at exit: Redis did not take them");
+        }
+    }
+
+    async fn flush_with(&self, connection: Connection) {
         let pending: Vec<(String, i64)> = self.lock_pending().drain().collect();
         if pending.is_empty() {
             return;
         }
-        if let Err(err) = self.increment(&pending).await {
+        if let Err(err) = self.increment(&pending, connection).await {
             tracing::debug!(error = %err, "analytics counts kept for the next flush");
             let mut back = self.lock_pending();
             for (field, n) in pending {
@@ -107,18 +127,23 @@ impl Analytics {
     }
 
     /// Adds `increments` to the counters (`HINCRBY` on Redis).
-    async fn increment(&self, increments: &[(String, i64)]) -> Result<(), RedisFailure> {
-        match &self.counters {
-            Counters::Redis(pool) => {
-                pool.run(async |conn| {
-                    let mut pipe = redis::pipe();
-                    for (field, n) in increments {
-                        pipe.hincr(&self.key, field, *n).ignore();
-                    }
-                    pipe.query_async::<()>(conn).await
-                })
-                .await
+    async fn increment(
+        &self,
+        increments: &[(String, i64)],
+        connection: Connection,
+    ) -> Result<(), RedisFailure> {
+        let add = async |conn: &mut redis::aio::MultiplexedConnection| {
+            let mut pipe = redis::pipe();
+            for (field, n) in increments {
+                pipe.hincr(&self.key, field, *n).ignore();
             }
+            pipe.query_async::<()>(conn).await
+        };
+        match &self.counters {
+            Counters::Redis(pool) => match connection {
+                Connection::Pooled => pool.run(add).await,
+                Connection::New => pool.run_on_new_connection(add).await,
+            },
             Counters::Local(map) => {
                 let mut map = map.lock().expect("the counters lock is never poisoned");
                 for (field, n) in increments {

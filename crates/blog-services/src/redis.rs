@@ -108,6 +108,8 @@ pub struct RedisPool {
     pool: bb8::Pool<Manager>,
     timeout: Duration,
     backoff: Arc<Backoff>,
+    /// For a connection outside the pool (the last flush at shutdown).
+    client: redis::Client,
 }
 
 /// When Redis may be tried again after a failure.
@@ -150,6 +152,7 @@ impl RedisPool {
             return Ok(None);
         };
         let manager = Manager(RedisConnectionManager::new(url.expose())?);
+        let client = redis::Client::open(url.expose())?;
         let timeout = config.timeout;
         let pool = bb8::Pool::builder()
             .max_size(config.pool_size)
@@ -167,6 +170,7 @@ impl RedisPool {
             pool,
             timeout,
             backoff,
+            client,
         }))
     }
 
@@ -218,7 +222,6 @@ impl RedisPool {
         outcome
     }
 
-    /// The text of `INFO` (for the monitoring figures).
     /// One `PING`: whether Redis answers now.
     pub(crate) async fn ping(&self) -> Result<(), RedisFailure> {
         self.run(async |conn| redis::cmd("PING").query_async::<String>(conn).await)
@@ -226,6 +229,23 @@ impl RedisPool {
             .map(|_| ())
     }
 
+    /// Runs `op` on a new connection of the current runtime, within the
+    /// timeout, backoff or not. At shutdown the pooled connections are dead:
+    /// their driver tasks ran on the server's worker runtimes, now stopped.
+    pub(crate) async fn run_on_new_connection<T>(
+        &self,
+        op: impl AsyncFnOnce(&mut MultiplexedConnection) -> Result<T, redis::RedisError>,
+    ) -> Result<T, RedisFailure> {
+        let attempt = async {
+            let mut conn = self.client.get_multiplexed_async_connection().await?;
+            Ok(op(&mut conn).await?)
+        };
+        tokio::time::timeout(self.timeout, attempt)
+            .await
+            .unwrap_or(Err(RedisFailure::Timeout))
+    }
+
+    /// The text of `INFO` (for the monitoring figures).
     pub(crate) async fn info(&self) -> Result<String, RedisFailure> {
         self.run(async |conn| redis::cmd("INFO").query_async(conn).await)
             .await

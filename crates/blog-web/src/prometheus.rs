@@ -55,6 +55,20 @@ pub fn recorder() -> Option<PrometheusHandle> {
         .clone()
 }
 
+/// Updates the `process_*` series (CPU seconds, resident and virtual memory,
+/// open and maximum file descriptors, threads, start time) from `/proc`:
+/// called before each render, so they are as fresh as the scrape.
+pub fn collect_process_metrics() {
+    static COLLECTOR: OnceLock<metrics_process::Collector> = OnceLock::new();
+    COLLECTOR
+        .get_or_init(|| {
+            let collector = metrics_process::Collector::default();
+            collector.describe();
+            collector
+        })
+        .collect();
+}
+
 fn describe() {
     metrics::describe_counter!(
         "http_requests_total",

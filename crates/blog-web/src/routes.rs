@@ -14,7 +14,7 @@ use crate::http_cache::{http_cache, without_marker};
 use crate::request_metrics::measure_requests;
 use crate::server::enforce_limits;
 use crate::state::AppState;
-use crate::{assets, openapi};
+use crate::{api_docs, assets, openapi};
 
 /// The pages whose successful views the daily analytics count.
 pub const PAGE_VIEW_ROUTES: &[&str] = &["/blog/", "/blog/{id}/", "/search/"];
@@ -49,6 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/monitoring/logout/").route(web::post().to(sign_in::sign_out)))
         .service(readable("/api/openapi.json", openapi::document))
+        .service(readable("/api/docs/", api_docs::page))
         .service(readable("/health/", health::health))
         .service(readable("/health/live/", health::live))
         .service(readable("/health/ready/", health::ready))

@@ -166,7 +166,7 @@ impl Application {
         for task in &self.background {
             task.abort();
         }
-        self.state.analytics.flush().await;
+        self.state.analytics.flush_on_exit().await;
         self.db.close().await.ok();
         served
     }

@@ -301,3 +301,49 @@ async fn sigterm_finishes_the_requests_in_flight_and_exits_0() {
     };
     assert_eq!(status.code(), Some(0), "{}", server.log());
 }
+
+#[tokio::test]
+async fn sigterm_flushes_the_page_view_counts_to_redis() {
+    let Ok(redis) = std::env::var("TEST_REDIS_URL") else {
+        return;
+    };
+    if redis.is_empty() {
+        return;
+    }
+    let key = format!("blog-op-{}:analytics:daily", std::process::id());
+    let env = [
+        ("REDIS_URL", redis.clone()),
+        ("BLOG_ANALYTICS_KEY", key.clone()),
+        // No periodic flush during the test: only the one at shutdown.
+        ("BLOG_ANALYTICS_FLUSH_MS", "3600000".into()),
+    ];
+    let mut server = Server::start("flush", &env).await;
+    for path in ["/blog/", "/blog/1/", "/search/?q=django"] {
+        assert_eq!(
+            reqwest::get(format!("{}{path}", server.base))
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    server.terminate();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the process exits");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let field = format!("{}:page_views", chrono::Utc::now().format("%Y-%m-%d"));
+    let counted = Command::new("redis-cli")
+        .args(["-u", &redis, "HGET", &key, &field])
+        .output()
+        .expect("redis-cli runs");
+    let _ = Command::new("redis-cli")
+        .args(["-u", &redis, "DEL", &key])
+        .output();
+    assert_eq!(
+        String::from_utf8_lossy(&counted.stdout).trim(),
+        "3",
+        "the three views were flushed on exit"
+    );
+}

@@ -54,6 +54,7 @@ fn render_metrics(state: &AppState) -> Result<HttpResponse, AppError> {
     metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
     metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(pool.in_use));
     metrics::gauge!("db_pool_max_connections").set(f64::from(pool.max));
+    prometheus::collect_process_metrics();
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(handle.render()))

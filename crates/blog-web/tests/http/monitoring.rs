@@ -175,9 +175,19 @@ async fn metrics_are_prometheus_text_by_route_pattern() {
         r#"db_pool_connections{state="idle"}"#,
         "db_pool_max_connections",
         "# HELP http_requests_total",
+        "process_cpu_seconds_total",
+        "process_resident_memory_bytes",
+        "process_open_fds",
+        "process_threads",
     ] {
         assert!(text.contains(needle), "/metrics has {needle}");
     }
+    let resident = text
+        .lines()
+        .find_map(|line| line.strip_prefix("process_resident_memory_bytes "))
+        .and_then(|value| value.trim().parse::<f64>().ok())
+        .expect("a resident memory figure");
+    assert!(resident > 1e6, "the process's own memory: {resident}");
     assert!(
         !text.contains("route=\"/blog/3/\""),
         "raw paths never become labels"
@@ -220,6 +230,7 @@ async fn the_monitoring_page_draws_the_real_numbers_in_chromium() {
         "the script loaded the figures: {dom}"
     );
     assert!(dom.contains("<polyline"), "the charts are drawn");
+    assert_charts_have_axes_and_a_readout(&dom);
 
     let history = body["history"].as_array().unwrap().clone();
     for metric in [
@@ -236,6 +247,44 @@ async fn the_monitoring_page_draws_the_real_numbers_in_chromium() {
         .map(|s| s["requests_per_second"].as_f64().unwrap())
         .fold(0.0, f64::max);
     assert!(busiest > 0.0, "real traffic was recorded");
+}
+
+/// Every chart has a value axis (three labels, the top one with the unit),
+/// a time axis (two clock labels) and the readout of a sample.
+fn assert_charts_have_axes_and_a_readout(dom: &str) {
+    for figure in dom.split("<figure").skip(1) {
+        let unit = figure
+            .split(r#"data-unit=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap();
+        let axis = |class: &str| {
+            let group = figure
+                .split(&format!(r#"class="{class}""#))
+                .nth(1)
+                .unwrap_or("");
+            let group = group.split("</g>").next().unwrap_or("");
+            group.matches("<text").count()
+        };
+        assert_eq!(
+            (axis("axis-y"), axis("axis-x")),
+            (3, 2),
+            "axes of the {unit} chart"
+        );
+        assert!(
+            figure.contains(&format!(" {unit}</text>")),
+            "the value axis names {unit}"
+        );
+        let readout = figure.split(r#"class="readout">"#).nth(1).unwrap_or("");
+        assert!(
+            readout
+                .split('<')
+                .next()
+                .unwrap()
+                .contains(&format!(" {unit} at ")),
+            "a readout of the {unit} chart: {readout}"
+        );
+    }
 }
 
 /// Loads `url` in headless Chromium with a scratch profile and returns its DOM dump.

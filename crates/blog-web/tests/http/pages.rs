@@ -467,6 +467,35 @@ async fn the_openapi_document_lists_the_json_routes() {
 }
 
 #[tokio::test]
+async fn the_api_docs_page_renders_every_operation_of_the_document() {
+    let app = TestApp::empty().await;
+    let (_, doc) = app.json("/api/openapi.json").await;
+    let response = app.get("/api/docs/").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = response.text().await.unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let heading = format!("<code>{} {}</code>", method.to_uppercase(), path);
+            assert!(page.contains(&heading), "the page shows {heading}");
+            operations += 1;
+        }
+    }
+    assert!(operations >= 16, "{operations} operations");
+    assert!(
+        !page.contains("<script"),
+        "server-rendered: no script, no CDN"
+    );
+    assert!(page.contains("Needs a Bearer token."));
+}
+
+#[tokio::test]
 async fn a_stopped_service_refuses_new_connections() {
     let app = TestApp::with_posts(3).await;
     assert_eq!(app.get("/blog/").await.status(), StatusCode::OK);
