@@ -35,6 +35,16 @@ pub(super) fn inline(stmt: &Statement) -> Result<String, DbErr> {
                     }
                 }
             }
+            // A line comment is copied as it is (a quote in it opens nothing).
+            '-' if chars.peek().is_some_and(|(_, c)| *c == '-') => {
+                out.push(ch);
+                for (_, c) in chars.by_ref() {
+                    out.push(c);
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
             '$' if chars.peek().is_some_and(|(_, c)| c.is_ascii_digit()) => {
                 let mut number = 0usize;
                 while let Some((_, c)) = chars.peek().copied().filter(|(_, c)| c.is_ascii_digit()) {
@@ -217,6 +227,8 @@ mod tests {
         let none = stmt("SELECT $1", vec![Value::String(None)]);
         assert_eq!(inline(&none).unwrap(), "SELECT NULL");
         assert!(inline(&stmt("SELECT $2", vec![1i32.into()])).is_err());
+        let commented = stmt("SELECT $1 -- it's $1\n, $1", vec![2i32.into()]);
+        assert_eq!(inline(&commented).unwrap(), "SELECT (2) -- it's $1\n, (2)");
         assert!(inline(&stmt("SELECT $1", vec!["a\0b".into()])).is_err());
     }
 }
