@@ -49,6 +49,11 @@ impl Server {
             .env("BLOG_BIND", format!("127.0.0.1:{port}"))
             .env("BLOG_WORKERS", "2")
             .env("BLOG_LOG_FORMAT", "json")
+            // Its own keys in a shared Redis: no other test's cached pages.
+            .env(
+                "BLOG_CACHE_PREFIX",
+                format!("blog-op-{name}-{}", std::process::id()),
+            )
             .env("RUST_LOG", "info");
         for (key, value) in env {
             cmd.env(key, value);
