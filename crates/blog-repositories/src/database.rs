@@ -163,15 +163,3 @@ pub async fn pending_migrations(db: &impl ConnectionTrait) -> Result<Vec<String>
         .filter(|name| !applied.contains(name))
         .collect())
 }
-
-/// One round trip to the database: the health check. A real `SELECT 1`, not
-/// the driver's ping, so that the request monitor counts it like any statement.
-pub async fn ping(db: &impl ConnectionTrait) -> Result<(), RepositoryError> {
-    db.query_one_raw(Statement::from_string(
-        db.get_database_backend(),
-        "SELECT 1",
-    ))
-    .await
-    .during("checking the database")?;
-    Ok(())
-}

@@ -14,7 +14,7 @@ use actix_web::web;
 use blog_services::cache::RequestLookups;
 use tracing::Instrument;
 
-use crate::client::IpRange;
+use crate::client::{IpRange, from_trusted_proxy};
 use crate::state::AppState;
 
 /// The header that carries the request id both ways.
@@ -37,11 +37,10 @@ pub async fn access_log(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let trusted = req
+    let incoming = req
         .app_data::<web::Data<AppState>>()
-        .map(|state| state.server.trusted_proxies.clone())
-        .unwrap_or_default();
-    let id = incoming_id(&req, &trusted).unwrap_or_else(new_id);
+        .and_then(|state| incoming_id(&req, &state.server.trusted_proxies));
+    let id = incoming.unwrap_or_else(new_id);
     let method = req.method().clone();
     let span = tracing::info_span!("request", request_id = %id);
     let mut res = next.call(req).instrument(span.clone()).await?;
@@ -83,8 +82,7 @@ pub async fn access_log(
 /// sane token (at most 128 of `A-Z a-z 0-9 - _ . :`); anyone else's is ignored,
 /// so a client cannot forge ids into the logs.
 fn incoming_id(req: &ServiceRequest, trusted: &[IpRange]) -> Option<String> {
-    let peer = req.peer_addr()?.ip().to_canonical();
-    if !trusted.iter().any(|range| range.contains(peer)) {
+    if !from_trusted_proxy(req.request(), trusted) {
         return None;
     }
     let id = req.headers().get(REQUEST_ID)?.to_str().ok()?;

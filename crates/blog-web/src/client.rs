@@ -86,12 +86,18 @@ pub fn client_address(req: &HttpRequest, trusted: &[IpRange]) -> Option<IpAddr> 
     )
 }
 
+/// True when `req` came straight from one of the `trusted` proxies, whose
+/// forwarded headers (`X-Forwarded-Proto`, `X-Request-Id`) may be believed.
+pub fn from_trusted_proxy(req: &HttpRequest, trusted: &[IpRange]) -> bool {
+    req.peer_addr().is_some_and(|peer| {
+        let ip = peer.ip().to_canonical();
+        trusted.iter().any(|range| range.contains(ip))
+    })
+}
+
 /// True when a trusted proxy says the client reached it over HTTPS.
 pub fn forwarded_https(req: &HttpRequest, trusted: &[IpRange]) -> bool {
-    let from_proxy = req
-        .peer_addr()
-        .is_some_and(|peer| trusted.iter().any(|r| r.contains(peer.ip())));
-    from_proxy
+    from_trusted_proxy(req, trusted)
         && req
             .headers()
             .get("x-forwarded-proto")

@@ -5,7 +5,9 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BLOG: &str = env!("CARGO_BIN_EXE_blog");
+mod support;
+
+use support::blog_command;
 
 /// A scratch working directory, removed afterwards.
 struct WorkDir(std::path::PathBuf);
@@ -37,14 +39,7 @@ impl Drop for Running {
 
 /// The process environment without anything that would select another database.
 fn clean_command(dir: &WorkDir) -> Command {
-    let mut cmd = Command::new(BLOG);
-    cmd.current_dir(&dir.0);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("BLOG_") || key == "DATABASE_URL" || key == "REDIS_URL" {
-            cmd.env_remove(key);
-        }
-    }
-    cmd
+    blog_command(&dir.0)
 }
 
 #[tokio::test]

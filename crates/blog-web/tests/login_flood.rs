@@ -4,12 +4,14 @@
 //! costs as much time as a wrong password.
 
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-const BLOG: &str = env!("CARGO_BIN_EXE_blog");
+mod support;
+
+use support::blog_command;
 
 /// A server process that is killed however the test ends.
 struct Server {
@@ -29,14 +31,7 @@ fn start(port: u16) -> Server {
     let dir = std::env::temp_dir().join(format!("blog-flood-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut cmd = Command::new(BLOG);
-    cmd.current_dir(&dir);
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy();
-        if key.starts_with("BLOG_") || key == "DATABASE_URL" || key == "REDIS_URL" {
-            cmd.env_remove(key.as_ref());
-        }
-    }
+    let mut cmd = blog_command(&dir);
     let child = cmd
         .arg("serve")
         .env("BLOG_BIND", format!("127.0.0.1:{port}"))

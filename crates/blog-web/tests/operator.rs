@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const BLOG: &str = env!("CARGO_BIN_EXE_blog");
+mod support;
+
+use support::blog_command;
 
 /// A server process in its own directory, killed however the test ends.
 struct Server {
@@ -37,14 +39,7 @@ impl Server {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let port = free_port();
-        let mut cmd = Command::new(BLOG);
-        cmd.current_dir(&dir);
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("BLOG_") || key == "DATABASE_URL" || key == "REDIS_URL" {
-                cmd.env_remove(key.as_ref());
-            }
-        }
+        let mut cmd = blog_command(&dir);
         cmd.arg("serve")
             .env("BLOG_BIND", format!("127.0.0.1:{port}"))
             .env("BLOG_WORKERS", "2")
