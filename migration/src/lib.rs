@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_schema;
 mod m20261125_000002_search_statistics;
 mod m20261125_000003_auth_tokens;
+mod m20261201_000001_outbox_and_idempotency;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_schema::Migration),
             Box::new(m20261125_000002_search_statistics::Migration),
             Box::new(m20261125_000003_auth_tokens::Migration),
+            Box::new(m20261201_000001_outbox_and_idempotency::Migration),
         ]
     }
 }

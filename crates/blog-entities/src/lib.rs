@@ -5,8 +5,10 @@
 //! Entities only describe rows; every query lives in `blog-repositories`.
 
 pub mod auth_token;
+pub mod cache_invalidation;
 pub mod category;
 pub mod comment;
+pub mod idempotency_key;
 pub mod like;
 pub mod post;
 pub mod post_tag;

@@ -1,7 +1,9 @@
 //! Batched bulk loading, for `blog seed` and test fixtures: many rows per
 //! INSERT, every table in one transaction, explicit ids.
 
-use blog_entities::{auth_token, category, comment, like, post, post_tag, tag, user};
+use blog_entities::{
+    auth_token, category, comment, idempotency_key, like, post, post_tag, tag, user,
+};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, PaginatorTrait,
     Statement,
@@ -54,9 +56,11 @@ pub async fn is_empty(conn: &impl ConnectionTrait) -> Result<bool, RepositoryErr
     Ok(users == 0 && posts == 0)
 }
 
-/// Every table of the dataset and the tokens, children before parents.
-fn tables() -> [&'static str; 8] {
+/// Every table of the dataset, the tokens and the idempotency keys, children
+/// before parents.
+fn tables() -> [&'static str; 9] {
     [
+        idempotency_key::Entity.table_name(),
         auth_token::Entity.table_name(),
         like::Entity.table_name(),
         post_tag::Entity.table_name(),
@@ -68,7 +72,7 @@ fn tables() -> [&'static str; 8] {
     ]
 }
 
-/// Deletes every row of the eight tables and restarts their id sequences.
+/// Deletes every row of the nine tables and restarts their id sequences.
 pub async fn reset(writer: &mut Writer<impl ConnectionTrait>) -> Result<(), RepositoryError> {
     const OPERATION: &str = "emptying the database";
     let tables = tables();

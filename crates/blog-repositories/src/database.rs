@@ -25,6 +25,9 @@ pub struct DatabaseConfig {
     pub protocol: Protocol,
     /// A statement slower than this is logged as a warning.
     pub slow_statement: Duration,
+    /// PostgreSQL cancels a statement running longer than this, and the
+    /// request gets a 503: a stalled database (a lock held) never hangs it.
+    pub statement_timeout: Duration,
     /// `blog serve` applies pending migrations before it serves.
     pub migrate_on_start: bool,
 }
@@ -36,6 +39,7 @@ impl Default for DatabaseConfig {
             pool: PoolConfig::default(),
             protocol: Protocol::Extended,
             slow_statement: Duration::from_millis(100),
+            statement_timeout: Duration::from_secs(5),
             migrate_on_start: true,
         }
     }
@@ -95,11 +99,15 @@ impl Backend {
 }
 
 /// Opens the pool, with every statement reported to [`statement_counter`] and
-/// slow ones logged.
+/// slow ones logged. It connects lazily: a database that is not reachable yet
+/// does not stop the service from starting (its requests get 503 meanwhile).
 pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError> {
     let pool = &config.pool;
     let mut options = ConnectOptions::new(config.url.expose().to_owned());
+    let timeout_ms = config.statement_timeout.as_millis().to_string();
+    let direct = config.protocol == Protocol::Extended;
     options
+        .connect_lazy(true)
         .max_connections(pool.max_connections)
         .min_connections(pool.min_connections)
         .acquire_timeout(pool.acquire_timeout)
@@ -113,6 +121,14 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError>
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
+        })
+        .map_sqlx_postgres_opts(move |opts| {
+            // Behind PgBouncer the simple protocol sends it with each statement.
+            if direct {
+                opts.options([("statement_timeout", timeout_ms.as_str())])
+            } else {
+                opts
+            }
         });
     let mut db = Database::connect(options)
         .await
@@ -122,7 +138,20 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError>
     db.set_metric_callback(move |info| {
         statement_counter::observe(&info.statement.sql, info.elapsed, info.failed, slow);
     });
-    Ok(DbPool::new(db, config.protocol, slow))
+    Ok(DbPool::new(
+        db,
+        config.protocol,
+        slow,
+        config.statement_timeout,
+    ))
+}
+
+/// One trivial statement: whether the database answers now.
+pub async fn ping(db: &impl ConnectionTrait) -> Result<(), RepositoryError> {
+    db.execute_unprepared("SELECT 1")
+        .await
+        .during("connecting to the database")?;
+    Ok(())
 }
 
 /// Applies every pending migration. Migrations use prepared statements, so

@@ -91,8 +91,10 @@ impl<T> During<T> for Result<T, DbErr> {
 /// statement is wrong: the request may succeed later, so it deserves a 503.
 fn is_unavailable(err: &DbErr) -> bool {
     let runtime = match err {
-        DbErr::ConnectionAcquire(_) => return true,
-        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        // Whatever broke while connecting (refused, reset, a handshake cut
+        // short) is the server being away, not the statement being wrong.
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
         _ => return false,
     };
     let RuntimeErr::SqlxError(sqlx_err) = runtime else {
@@ -101,14 +103,28 @@ fn is_unavailable(err: &DbErr) -> bool {
     match sqlx_err.as_ref() {
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(db) => matches!(
             db.code().as_deref(),
-            // PostgreSQL: too many connections, shutting down, cannot connect now,
-            // crash recovery; SQLite: busy, locked.
-            Some("53300" | "57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006" | "5" | "6")
+            // PostgreSQL: too many connections, the statement timeout, a lock
+            // not available, shutting down, cannot connect now, crash
+            // recovery, connection failures; SQLite: busy, locked.
+            Some(
+                "53300"
+                    | "57014"
+                    | "55P03"
+                    | "57P01"
+                    | "57P02"
+                    | "57P03"
+                    | "08000"
+                    | "08003"
+                    | "08006"
+                    | "5"
+                    | "6"
+            )
         ),
         _ => false,
     }

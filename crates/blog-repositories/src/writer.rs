@@ -66,6 +66,11 @@ impl Writer<DbPool> {
 }
 
 impl<C: ConnectionTrait> Writer<C> {
+    /// The tables changed so far (what an outbox row records before the commit).
+    pub fn changed(&self) -> ChangedTables {
+        ChangedTables(self.changed.clone())
+    }
+
     /// The connection, for reads that must see this writer's own changes.
     pub fn reader(&self) -> &C {
         &self.conn

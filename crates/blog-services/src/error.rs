@@ -22,6 +22,9 @@ pub enum ServiceError {
     /// The thing asked for does not exist: 404.
     #[error("{0}")]
     NotFound(String),
+    /// The request collides with another one still in progress: 409.
+    #[error("{0}")]
+    Conflict(String),
     /// Too many failed attempts: 429, to retry after the given time.
     #[error("too many failed attempts; retry later")]
     TooManyRequests {

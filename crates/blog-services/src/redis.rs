@@ -53,8 +53,8 @@ pub enum RedisFailure {
     /// The operation took longer than the configured timeout.
     #[error("redis timed out")]
     Timeout,
-    /// Not tried: Redis failed less than a second ago.
-    #[error("skipped: redis failed less than a second ago")]
+    /// Not tried: Redis failed recently (the backoff, or no resync since).
+    #[error("skipped: redis failed recently")]
     Skipped,
 }
 

@@ -86,6 +86,7 @@ impl ResponseError for AppError {
             AppError::Service(ServiceError::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
             AppError::Service(ServiceError::Forbidden(_)) => StatusCode::FORBIDDEN,
             AppError::Service(ServiceError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Service(ServiceError::Conflict(_)) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,

@@ -31,6 +31,7 @@ pub mod http_cache;
 pub mod logging;
 pub mod openapi;
 pub mod prometheus;
+pub mod readiness;
 pub mod request_metrics;
 pub mod routes;
 pub mod server;

@@ -11,6 +11,7 @@ use crate::access_log::access_log;
 use crate::error::render_errors;
 use crate::handlers::{api, auth, dashboard, health, monitoring, pages, sign_in};
 use crate::http_cache::{http_cache, without_marker};
+use crate::readiness::until_started;
 use crate::request_metrics::measure_requests;
 use crate::server::enforce_limits;
 use crate::state::AppState;
@@ -70,7 +71,7 @@ where
 }
 
 /// The whole application over `state`: routes, the fallback, and the
-/// middleware, innermost first: the request limits; the request metrics
+/// middleware, innermost first: the start-up gate; the request limits; the request metrics
 /// inside the error renderer, so every error response, the strict N+1 one
 /// included, gets the body its path calls for; ETag and Cache-Control on the
 /// rendered body; the security headers; the access log with the request id;
@@ -97,6 +98,7 @@ pub fn app(
             }
         })
         .default_service(web::to(pages::not_found))
+        .wrap(from_fn(until_started))
         .wrap(from_fn(enforce_limits))
         .wrap(from_fn(measure_requests))
         .wrap(from_fn(render_errors))

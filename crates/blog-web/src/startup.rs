@@ -9,6 +9,7 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use blog_repositories::{DbPool, Protocol, RepositoryError, bulk, database};
 use blog_services::dataset::{self, DatasetSpec};
+use blog_services::error::chain;
 use blog_services::redis::RedisFailure;
 use blog_services::{PasswordHasher, ServiceError};
 use tokio::task::JoinHandle;
@@ -58,6 +59,19 @@ pub enum StartupError {
     },
 }
 
+impl StartupError {
+    /// True when waiting may cure it: the database does not answer yet, or
+    /// (behind PgBouncer) another process has yet to migrate it.
+    fn is_transient(&self) -> bool {
+        match self {
+            StartupError::Migrate(err) => matches!(err, RepositoryError::Unavailable { .. }),
+            StartupError::MigrationsPending(_) => true,
+            StartupError::Demo(err) => matches!(err, ServiceError::Unavailable(_)),
+            _ => false,
+        }
+    }
+}
+
 /// A built service, listening; [`Application::run_until_stopped`] serves.
 pub struct Application {
     address: SocketAddr,
@@ -87,13 +101,25 @@ impl ShutdownHandle {
 }
 
 impl Application {
-    /// Connects, migrates (unless disabled), fills an empty embedded database
-    /// with the demo dataset, builds the services, starts the background tasks
-    /// and binds the listener.
+    /// Opens the pools (lazily), prepares the database (migrations, the demo
+    /// data on an empty embedded one, the first outbox poll), builds the
+    /// services, starts the background tasks and binds the listener. A
+    /// database that does not answer yet does not stop it: preparation is
+    /// retried in the background, and requests get 503 until it succeeds.
     pub async fn build(config: &Config) -> Result<Application, StartupError> {
         let db = connect(config).await?;
-        prepare(&db, config).await?;
         let state = AppState::new(db.clone(), config)?;
+        let preparing = match prepare(&db, config, &state).await {
+            Ok(()) => {
+                state.started.done();
+                None
+            }
+            Err(err) if err.is_transient() => {
+                tracing::warn!(error = %chain(&err), "not ready yet: retrying every second");
+                Some(spawn_preparation(db.clone(), config.clone(), state.clone()))
+            }
+            Err(err) => return Err(err),
+        };
         prometheus::recorder();
         let (listener, address) = bind(config.server.bind)?;
         let server = server::serve(listener, state.clone(), &config.server)
@@ -107,7 +133,8 @@ impl Application {
                 Some((address, server))
             }
         };
-        let background = spawn_background(&state, config);
+        let mut background = spawn_background(&state, config);
+        background.extend(preparing);
         Ok(Application {
             address,
             server,
@@ -180,7 +207,7 @@ fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> 
     Ok((bound.1, bound.0))
 }
 
-/// Opens the pool `config.database` describes.
+/// Opens the pool `config.database` describes (lazily: it connects on use).
 pub async fn connect(config: &Config) -> Result<DbPool, StartupError> {
     database::connect(&config.database)
         .await
@@ -190,11 +217,56 @@ pub async fn connect(config: &Config) -> Result<DbPool, StartupError> {
         })
 }
 
-/// Migrates (unless `BLOG_AUTO_MIGRATE=false`) and, on the embedded default,
-/// fills an empty database with the demo dataset. Behind a transaction pooler
-/// (the simple protocol) migrations cannot run: it checks that none is
+/// Opens the pool and waits for the database's first answer: a command
+/// (`migrate`, `seed`, `analyze`) fails at once, naming the database, when it
+/// cannot reach it.
+pub async fn connect_now(config: &Config) -> Result<DbPool, StartupError> {
+    let db = connect(config).await?;
+    database::ping(&db)
+        .await
+        .map_err(|source| StartupError::Database {
+            url: config.database.url.redacted(),
+            source,
+        })?;
+    Ok(db)
+}
+
+/// Retries [`prepare`] every second until it succeeds, then lets traffic in.
+fn spawn_preparation(db: DbPool, config: Config, state: AppState) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        for attempt in 1u64.. {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            match prepare(&db, &config, &state).await {
+                Ok(()) => {
+                    state.started.done();
+                    tracing::info!(attempt, "the database answers: serving");
+                    return;
+                }
+                Err(err) if attempt % 30 == 0 || !err.is_transient() => {
+                    tracing::error!(attempt, error = %chain(&err), "still not ready");
+                }
+                Err(_) => {}
+            }
+        }
+    })
+}
+
+/// Migrates (unless `BLOG_AUTO_MIGRATE=false`), on the embedded default fills
+/// an empty database with the demo dataset, then applies the outbox once (so
+/// no page is read from a cache some write made stale). Behind a transaction
+/// pooler (the simple protocol) migrations cannot run: it checks that none is
 /// pending instead, so an instance never serves an older schema than its code.
-async fn prepare(db: &DbPool, config: &Config) -> Result<(), StartupError> {
+async fn prepare(db: &DbPool, config: &Config, state: &AppState) -> Result<(), StartupError> {
+    migrate_or_check(db, config).await?;
+    if config.embedded() {
+        fill_demo(db).await?;
+    }
+    state.outbox.poll().await;
+    Ok(())
+}
+
+/// Applies the migrations, or (simple protocol) checks none is pending.
+async fn migrate_or_check(db: &DbPool, config: &Config) -> Result<(), StartupError> {
     if db.protocol() == Protocol::Simple {
         let pending = database::pending_migrations(db)
             .await
@@ -205,9 +277,11 @@ async fn prepare(db: &DbPool, config: &Config) -> Result<(), StartupError> {
     } else if config.database.migrate_on_start {
         database::migrate(db).await.map_err(StartupError::Migrate)?;
     }
-    if !config.embedded() {
-        return Ok(());
-    }
+    Ok(())
+}
+
+/// Fills an empty embedded database with the demo dataset.
+async fn fill_demo(db: &DbPool) -> Result<(), StartupError> {
     let empty = bulk::is_empty(db)
         .await
         .map_err(|err| StartupError::Demo(err.into()))?;
@@ -236,7 +310,7 @@ async fn prepare(db: &DbPool, config: &Config) -> Result<(), StartupError> {
 }
 
 /// The periodic work of a running service: monitoring samples, analytics
-/// flushes and the Prometheus recorder's upkeep.
+/// flushes, the Prometheus recorder's upkeep and the outbox poller.
 fn spawn_background(state: &AppState, config: &Config) -> Vec<JoinHandle<()>> {
     let sampler = state
         .monitoring
@@ -253,5 +327,6 @@ fn spawn_background(state: &AppState, config: &Config) -> Vec<JoinHandle<()>> {
             }
         }
     });
-    vec![sampler, flusher]
+    let outbox = state.outbox.spawn_poller(config.cache.outbox_poll_interval);
+    vec![sampler, flusher, outbox]
 }

@@ -11,11 +11,13 @@ use blog_services::dashboard::DashboardService;
 use blog_services::external::ExternalApi;
 use blog_services::health::HealthService;
 use blog_services::monitoring::MonitoringService;
+use blog_services::outbox::Outbox;
 use blog_services::redis::RedisPool;
 
 use std::time::Duration;
 
 use crate::config::Config;
+use crate::readiness::Started;
 use crate::request_metrics::MonitoringConfig;
 use crate::server::ServerConfig;
 use crate::startup::StartupError;
@@ -37,6 +39,8 @@ pub struct AppState {
     pub analytics: Analytics,
     /// The cache (its statistics are part of the monitoring figures).
     pub cache: Cache,
+    /// The invalidations writes recorded, applied by a background poller.
+    pub outbox: Outbox,
     /// What the request monitor measures and who may read monitoring.
     pub monitoring_config: MonitoringConfig,
     /// Whether responses carry the debug headers (resolved from the configuration).
@@ -45,6 +49,8 @@ pub struct AppState {
     pub server: ServerConfig,
     /// What a 503 tells the client to wait: the pool's acquire timeout.
     pub retry_after: Duration,
+    /// Whether start-up has finished (until then, 503).
+    pub started: Started,
 }
 
 impl AppState {
@@ -55,8 +61,9 @@ impl AppState {
         let cache = Cache::new(&config.cache, redis.as_ref());
         let analytics = Analytics::new(&config.analytics, redis.as_ref());
         let external = ExternalApi::new(config.dashboard.external_api_url.clone());
+        let outbox = Outbox::new(db.clone(), cache.clone());
         Ok(AppState {
-            posts: PostService::new(db.clone(), cache.clone(), analytics.clone()),
+            posts: PostService::new(db.clone(), cache.clone(), outbox.clone(), analytics.clone()),
             auth: AuthService::new(db.clone(), PasswordHasher::default(), &config.auth),
             health: HealthService::new(db.clone(), redis.clone()),
             dashboard: DashboardService::new(
@@ -68,10 +75,12 @@ impl AppState {
             monitoring: MonitoringService::new(db, cache.clone(), redis),
             analytics,
             cache,
+            outbox,
             monitoring_config: config.monitoring.clone(),
             debug_headers: config.debug_headers(),
             server: config.server.clone(),
             retry_after: config.database.pool.acquire_timeout,
+            started: Started::default(),
         })
     }
 }

@@ -56,7 +56,9 @@ fn state(db: blog_repositories::DbPool, monitoring: MonitoringConfig) -> web::Da
         monitoring,
         ..Config::default()
     };
-    web::Data::new(AppState::new(db, &config).expect("the services build"))
+    let state = AppState::new(db, &config).expect("the services build");
+    state.started.done();
+    web::Data::new(state)
 }
 
 fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {

@@ -34,16 +34,31 @@ pub enum Protocol {
 pub struct DbPool {
     orm: DatabaseConnection,
     simple: bool,
-    slow: Duration,
+    limits: simple::Limits,
 }
 
 impl DbPool {
     /// Wraps sea-orm's pool; `protocol` only matters on PostgreSQL. `slow`
-    /// is the threshold above which a simple-protocol statement is logged.
-    pub(crate) fn new(orm: DatabaseConnection, protocol: Protocol, slow: Duration) -> Self {
+    /// is the threshold above which a simple-protocol statement is logged,
+    /// `statement_timeout` the longest one may run (sent with each; a direct
+    /// connection has it from its startup options instead).
+    pub(crate) fn new(
+        orm: DatabaseConnection,
+        protocol: Protocol,
+        slow: Duration,
+        statement_timeout: Duration,
+    ) -> Self {
         let simple =
             protocol == Protocol::Simple && orm.get_database_backend() == DbBackend::Postgres;
-        DbPool { orm, simple, slow }
+        let limits = simple::Limits {
+            slow,
+            statement_timeout,
+        };
+        DbPool {
+            orm,
+            simple,
+            limits,
+        }
     }
 
     /// sea-orm's pool, for what needs it as such (migrations, pool figures).
@@ -65,7 +80,7 @@ impl DbPool {
     pub async fn begin(&self) -> Result<DbTransaction, DbErr> {
         if self.simple {
             let tx = self.pg_pool().begin().await.map_err(acquire_failed)?;
-            Ok(DbTransaction::simple(tx, self.slow))
+            Ok(DbTransaction::simple(tx, self.limits))
         } else {
             Ok(DbTransaction::orm(
                 sea_orm::TransactionTrait::begin(&self.orm).await?,
@@ -107,14 +122,14 @@ impl ConnectionTrait for DbPool {
         if !self.simple {
             return self.orm.execute_raw(stmt).await;
         }
-        simple::execute(&mut *self.acquire().await?, &stmt, self.slow).await
+        simple::execute(&mut *self.acquire().await?, &stmt, self.limits).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         if !self.simple {
             return self.orm.execute_unprepared(sql).await;
         }
-        simple::execute_text(&mut *self.acquire().await?, sql, self.slow).await
+        simple::execute_text(&mut *self.acquire().await?, sql, self.limits).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
@@ -128,6 +143,6 @@ impl ConnectionTrait for DbPool {
         if !self.simple {
             return self.orm.query_all_raw(stmt).await;
         }
-        simple::fetch(&mut *self.acquire().await?, &stmt, self.slow).await
+        simple::fetch(&mut *self.acquire().await?, &stmt, self.limits).await
     }
 }

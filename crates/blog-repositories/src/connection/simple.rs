@@ -158,15 +158,36 @@ async fn observed<T>(
     result.map_err(|err| DbErr::Query(RuntimeErr::SqlxError(err.into())))
 }
 
+/// What every statement of the mode obeys: the slow-statement threshold for
+/// the log, and the statement timeout, sent with each statement as
+/// `SET LOCAL` (PgBouncer 1.18 refuses the `options` startup parameter that
+/// carries it on a direct connection). A statement's `Query` message is one
+/// implicit transaction, so the setting ends with it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Limits {
+    /// Slower statements are logged.
+    pub(super) slow: Duration,
+    /// Slower statements are cancelled by the server.
+    pub(super) statement_timeout: Duration,
+}
+
+impl Limits {
+    /// `sql` preceded by the statement timeout.
+    fn bounded(&self, sql: &str) -> String {
+        let ms = self.statement_timeout.as_millis();
+        format!("SET LOCAL statement_timeout = {ms}; {sql}")
+    }
+}
+
 /// Runs `stmt` on `conn`, discarding rows.
 pub(super) async fn execute(
     conn: &mut PgConnection,
     stmt: &Statement,
-    slow: Duration,
+    limits: Limits,
 ) -> Result<ExecResult, DbErr> {
-    let sql = inline(stmt)?;
+    let sql = limits.bounded(&inline(stmt)?);
     let run = conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.as_str())));
-    let done = observed(&stmt.sql, slow, run).await?;
+    let done = observed(&stmt.sql, limits.slow, run).await?;
     Ok(ExecResult::from(done))
 }
 
@@ -174,11 +195,11 @@ pub(super) async fn execute(
 pub(super) async fn fetch(
     conn: &mut PgConnection,
     stmt: &Statement,
-    slow: Duration,
+    limits: Limits,
 ) -> Result<Vec<QueryResult>, DbErr> {
-    let sql = inline(stmt)?;
+    let sql = limits.bounded(&inline(stmt)?);
     let run = conn.fetch_all(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.as_str())));
-    let rows = observed(&stmt.sql, slow, run).await?;
+    let rows = observed(&stmt.sql, limits.slow, run).await?;
     Ok(rows.into_iter().map(QueryResult::from).collect())
 }
 
@@ -186,14 +207,11 @@ pub(super) async fn fetch(
 pub(super) async fn execute_text(
     conn: &mut PgConnection,
     sql: &str,
-    slow: Duration,
+    limits: Limits,
 ) -> Result<ExecResult, DbErr> {
-    let done = observed(
-        sql,
-        slow,
-        conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))),
-    )
-    .await?;
+    let bounded = limits.bounded(sql);
+    let run = conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(bounded.as_str())));
+    let done = observed(sql, limits.slow, run).await?;
     Ok(ExecResult::from(done))
 }
 

@@ -1,7 +1,5 @@
 //! A transaction on a [`DbPool`](super::DbPool), in either protocol.
 
-use std::time::Duration;
-
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr,
     Statement,
@@ -22,7 +20,7 @@ enum Inner {
     /// gives `&self` methods the connection.
     Simple {
         tx: Mutex<simple::Transaction>,
-        slow: Duration,
+        limits: simple::Limits,
     },
 }
 
@@ -45,11 +43,11 @@ impl DbTransaction {
         }
     }
 
-    pub(super) fn simple(tx: simple::Transaction, slow: Duration) -> Self {
+    pub(super) fn simple(tx: simple::Transaction, limits: simple::Limits) -> Self {
         DbTransaction {
             inner: Inner::Simple {
                 tx: Mutex::new(tx),
-                slow,
+                limits,
             },
         }
     }
@@ -79,8 +77,8 @@ impl ConnectionTrait for DbTransaction {
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         match &self.inner {
             Inner::Orm(tx) => tx.execute_raw(stmt).await,
-            Inner::Simple { tx, slow } => {
-                simple::execute(&mut **tx.lock().await, &stmt, *slow).await
+            Inner::Simple { tx, limits } => {
+                simple::execute(&mut **tx.lock().await, &stmt, *limits).await
             }
         }
     }
@@ -88,8 +86,8 @@ impl ConnectionTrait for DbTransaction {
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         match &self.inner {
             Inner::Orm(tx) => tx.execute_unprepared(sql).await,
-            Inner::Simple { tx, slow } => {
-                simple::execute_text(&mut **tx.lock().await, sql, *slow).await
+            Inner::Simple { tx, limits } => {
+                simple::execute_text(&mut **tx.lock().await, sql, *limits).await
             }
         }
     }
@@ -104,7 +102,9 @@ impl ConnectionTrait for DbTransaction {
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match &self.inner {
             Inner::Orm(tx) => tx.query_all_raw(stmt).await,
-            Inner::Simple { tx, slow } => simple::fetch(&mut **tx.lock().await, &stmt, *slow).await,
+            Inner::Simple { tx, limits } => {
+                simple::fetch(&mut **tx.lock().await, &stmt, *limits).await
+            }
         }
     }
 }

@@ -16,6 +16,10 @@ pub struct CacheConfig {
     pub memory_capacity: u64,
     /// At most one "cache unavailable" warning per this interval.
     pub warn_interval: Duration,
+    /// How often each instance applies the invalidations left in the outbox:
+    /// the most another instance can lag behind a write whose writer lost
+    /// Redis ([`crate::outbox`]).
+    pub outbox_poll_interval: Duration,
 }
 
 impl Default for CacheConfig {
@@ -25,6 +29,7 @@ impl Default for CacheConfig {
             prefix: "blog".into(),
             memory_capacity: 64 * 1024 * 1024,
             warn_interval: Duration::from_secs(10),
+            outbox_poll_interval: Duration::from_millis(500),
         }
     }
 }

@@ -92,6 +92,16 @@ impl Tag {
         Tag::keyed("table", name)
     }
 
+    /// The tag as the outbox stores it (escaped: never holds a line break).
+    pub fn as_stored(&self) -> &str {
+        &self.0
+    }
+
+    /// A tag the outbox stored ([`Tag::as_stored`]).
+    pub fn from_stored(stored: &str) -> Tag {
+        Tag(stored.to_owned())
+    }
+
     /// The key of the tag's version counter under `prefix`.
     pub fn render(&self, prefix: &str) -> String {
         format!("{prefix}:v{KEY_FORMAT}:tag:{}", self.0)

@@ -16,6 +16,11 @@
 //! its data from the loader (the database). The cache never causes an error
 //! response.
 //!
+//! **Durable invalidation.** A bump that fails is not retried from memory:
+//! writes record their tags in the database (the outbox, [`crate::outbox`]),
+//! and after any Redis failure this process reads nothing from Redis until
+//! [`Cache::resync`] has applied every recorded row ([`trust`]).
+//!
 //! **Single flight.** Concurrent misses for one key in one process run the
 //! loader once ([`flight`]).
 
@@ -24,10 +29,10 @@ mod flight;
 mod key;
 mod memory;
 mod outage;
-mod pending;
 mod query;
 mod redis;
 mod stats;
+mod trust;
 mod value;
 
 use std::future::Future;
@@ -42,9 +47,9 @@ pub use self::value::Cacheable;
 use self::flight::Flights;
 use self::memory::MemoryStore;
 use self::outage::OutageWarning;
-use self::pending::PendingBumps;
 use self::redis::RedisStore;
 use self::stats::CacheStats;
+use self::trust::Trust;
 use self::value::decode;
 use crate::redis::{RedisFailure, RedisPool};
 
@@ -74,7 +79,7 @@ struct Inner {
     stats: CacheStats,
     warning: OutageWarning,
     flights: Flights,
-    pending: PendingBumps,
+    trust: Trust,
 }
 
 impl std::fmt::Debug for Cache {
@@ -113,7 +118,7 @@ impl Cache {
                 stats: CacheStats::default(),
                 warning: OutageWarning::new(config.warn_interval),
                 flights: Flights::default(),
-                pending: PendingBumps::default(),
+                trust: Trust::default(),
             }),
         }
     }
@@ -163,7 +168,7 @@ impl Cache {
         Fut: Future<Output = Result<T, E>>,
     {
         let base = key.render(&self.inner.prefix, T::SCHEMA);
-        // Every value also carries the global tag, so that `invalidate_all`
+        // Every value also carries the global tag, so that one bump of it
         // (after `blog seed --reset`) reaches everything.
         let tag_keys: Vec<String> = std::iter::once(Tag::all())
             .chain(tags.iter().cloned())
@@ -185,29 +190,39 @@ impl Cache {
             .await
     }
 
-    /// Makes every cached value unreachable: after the data was replaced
-    /// wholesale (`blog seed`, `--reset`).
-    pub async fn invalidate_all(&self) {
-        self.invalidate_tags(&[Tag::all()]).await;
-    }
-
     /// Makes every value cached under any of `tags` unreachable (bumps their
-    /// versions, in one round trip). Call it after the write's transaction has
-    /// committed. A bump that fails is kept and retried before any later read
-    /// or store, and until it succeeds this process reads nothing from Redis.
-    pub async fn invalidate_tags(&self, tags: &[Tag]) {
+    /// versions, in one round trip); true when that reached the store. Call it
+    /// after the write's transaction has committed. A bump that fails withdraws
+    /// trust in Redis, so this process reads nothing from it until a
+    /// [`Cache::resync`]; the write's outbox row keeps the tags meanwhile.
+    pub async fn invalidate_tags(&self, tags: &[Tag]) -> bool {
         if tags.is_empty() {
-            return;
+            return true;
         }
         let keys: Vec<String> = tags.iter().map(|t| t.render(&self.inner.prefix)).collect();
         match &self.inner.store {
-            Store::Off => {}
-            Store::Memory(store) => store.bump(&keys),
-            Store::Redis(_) => {
-                self.inner.pending.add(keys);
-                self.flush_bumps().await;
+            Store::Off => true,
+            Store::Memory(store) => {
+                store.bump(&keys);
+                true
             }
+            Store::Redis(store) => self.counted(store.bump(&keys)).await.is_some(),
         }
+    }
+
+    /// Withdraws trust in Redis until the next successful [`Cache::resync`]:
+    /// at start, when invalidations may be pending from before.
+    pub fn distrust(&self) {
+        if matches!(self.inner.store, Store::Redis(_)) {
+            self.inner.trust.withdraw();
+        }
+    }
+
+    /// Runs `apply_pending` (which applies every invalidation recorded durably
+    /// and says whether all landed); if it succeeded and Redis did not fail
+    /// meanwhile, Redis is read again. Returns whether it is.
+    pub async fn resync(&self, apply_pending: impl Future<Output = bool>) -> bool {
+        self.inner.trust.resync(apply_pending).await
     }
 
     /// The versioned key and value of `base` under `tag_keys`; `None` without
@@ -230,34 +245,14 @@ impl Cache {
         }
     }
 
-    /// Sends the pending version bumps; true when none is left. Not subject to
-    /// the failure backoff: an invalidation is always attempted.
-    async fn flush_bumps(&self) -> bool {
-        let Store::Redis(store) = &self.inner.store else {
-            return true;
-        };
-        let keys = self.inner.pending.all();
-        if keys.is_empty() {
-            return true;
-        }
-        match self.counted(store.bump(&keys)).await {
-            Some(()) => self.inner.pending.landed(&keys),
-            None => false,
-        }
-    }
-
-    /// Runs a Redis read or store once every pending invalidation has landed
-    /// (until then this process reads nothing from Redis); during the pool's
-    /// backoff after a failure, not at all.
+    /// Runs a Redis read or store, unless Redis is not trusted now (a failure
+    /// since the last resync) or the pool backs off after a failure.
     async fn guard<T>(&self, op: impl Future<Output = Result<T, RedisFailure>>) -> Option<T> {
         if let Store::Redis(store) = &self.inner.store
-            && store.backing_off()
+            && (store.backing_off() || !self.inner.trust.trusted())
         {
             self.inner.stats.error();
             self.inner.warning.warn(&RedisFailure::Skipped);
-            return None;
-        }
-        if !self.flush_bumps().await {
             return None;
         }
         self.counted(op).await
@@ -269,6 +264,7 @@ impl Cache {
         match op.await {
             Ok(value) => Some(value),
             Err(err) => {
+                self.inner.trust.withdraw();
                 self.inner.stats.error();
                 self.inner.warning.warn(&err);
                 None

@@ -8,10 +8,11 @@ mod words;
 
 use blog_entities::user;
 use blog_repositories::bulk;
-use blog_repositories::{DbPool, Writer};
+use blog_repositories::{DbPool, DbTransaction, Writer, outbox};
 use chrono::{DateTime, Utc};
 
 pub use self::generate::generate;
+use crate::cache::Tag;
 use crate::{PasswordHasher, ServiceError};
 
 /// The PRNG seed of the spec: the same post count gives the same rows.
@@ -120,6 +121,7 @@ pub async fn seed(
         progress(done, rows);
     })
     .await?;
+    invalidate_everything(&mut writer).await?;
     writer.commit().await?;
     bulk::analyze(db).await?;
     Ok(SeedReport {
@@ -147,7 +149,16 @@ fn admin(spec: &DatasetSpec, users: usize) -> user::Model {
 pub async fn reset(db: &DbPool) -> Result<(), ServiceError> {
     let mut writer = Writer::begin(db).await?;
     bulk::reset(&mut writer).await?;
+    invalidate_everything(&mut writer).await?;
     writer.commit().await?;
+    Ok(())
+}
+
+/// Records, in the bulk change's transaction, that nothing cached before it
+/// is valid (the ids are new): the outbox carries it to every instance.
+async fn invalidate_everything(writer: &mut Writer<DbTransaction>) -> Result<(), ServiceError> {
+    let all = [Tag::all().as_stored().to_owned()];
+    outbox::record(writer, &all, Utc::now()).await?;
     Ok(())
 }
 

@@ -7,23 +7,31 @@ use super::PostService;
 use super::model::CommentState;
 use super::validation::validate_comment;
 use crate::auth::AuthUser;
+use crate::idempotency::{self, IdempotencyKey};
 use crate::{ServiceError, cache_tags};
 
 impl PostService {
     /// A comment by `user` on post `post_id`, waiting for the post author's
-    /// approval: no page shows it yet, so no cached page changes.
+    /// approval: no page shows it yet, so no cached page changes. With a `key`
+    /// already used by `user`, returns the first response and writes nothing.
     pub async fn comment(
         &self,
         user: &AuthUser,
         post_id: i32,
         content: Option<&str>,
+        key: Option<&IdempotencyKey>,
     ) -> Result<CommentState, ServiceError> {
         let content = validate_comment(content)?;
         self.require_post(post_id).await?;
-        let mut writer = Writer::autocommit(&self.db);
+        let mut writer = Writer::begin(&self.db).await?;
+        if let Some(first) = idempotency::replay(&mut writer, user.id, key).await? {
+            return Ok(first);
+        }
         let stored = comment::create(&mut writer, post_id, user.id, content, Utc::now()).await?;
-        self.invalidate(&writer.finish(), []).await;
-        Ok(stored.into())
+        let state = CommentState::from(stored);
+        idempotency::remember(&mut writer, user.id, key, &state).await?;
+        self.commit(writer, []).await?;
+        Ok(state)
     }
 
     /// Approves comment `id` (the post's author only); approving twice changes nothing.
@@ -37,11 +45,11 @@ impl PostService {
             ));
         }
         if !stored.is_approved {
-            let mut writer = Writer::autocommit(&self.db);
+            let mut writer = Writer::begin(&self.db).await?;
             comment::approve(&mut writer, id).await?;
             stored.is_approved = true;
             let domain = [cache_tags::posts(), cache_tags::post(stored.post_id)];
-            self.invalidate(&writer.finish(), domain).await;
+            self.commit(writer, domain).await?;
         }
         Ok(stored.into())
     }

@@ -1,7 +1,7 @@
 //! Liking and unliking: idempotent, so a repeated request changes nothing and
 //! invalidates nothing.
 
-use blog_repositories::{Writer, like};
+use blog_repositories::{DbTransaction, Writer, like};
 use chrono::Utc;
 
 use super::PostService;
@@ -13,7 +13,7 @@ impl PostService {
     /// `user` likes post `id`; liking twice changes nothing.
     pub async fn like(&self, user: &AuthUser, id: i32) -> Result<LikeState, ServiceError> {
         self.require_post(id).await?;
-        let mut writer = Writer::autocommit(&self.db);
+        let mut writer = Writer::begin(&self.db).await?;
         let changed = like::add(&mut writer, id, user.id, Utc::now()).await?;
         self.after_like(writer, id, changed, true).await
     }
@@ -21,29 +21,31 @@ impl PostService {
     /// `user` no longer likes post `id`; unliking twice changes nothing.
     pub async fn unlike(&self, user: &AuthUser, id: i32) -> Result<LikeState, ServiceError> {
         self.require_post(id).await?;
-        let mut writer = Writer::autocommit(&self.db);
+        let mut writer = Writer::begin(&self.db).await?;
         let changed = like::remove(&mut writer, id, user.id).await?;
         self.after_like(writer, id, changed, false).await
     }
 
+    /// Counts the likes in the transaction, then commits (recording the
+    /// invalidation only if the like changed anything).
     async fn after_like(
         &self,
-        writer: Writer<blog_repositories::DbPool>,
+        writer: Writer<DbTransaction>,
         id: i32,
         changed: bool,
         liked: bool,
     ) -> Result<LikeState, ServiceError> {
+        let like_count = like::count(writer.reader(), id).await?;
         if changed {
-            self.invalidate(
-                &writer.finish(),
-                [cache_tags::posts(), cache_tags::post(id)],
-            )
-            .await;
+            let domain = [cache_tags::posts(), cache_tags::post(id)];
+            self.commit(writer, domain).await?;
+        } else {
+            writer.commit().await?;
         }
         Ok(LikeState {
             post_id: id,
             liked,
-            like_count: like::count(&self.db, id).await?,
+            like_count,
         })
     }
 }

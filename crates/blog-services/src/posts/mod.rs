@@ -18,31 +18,35 @@ pub mod validation;
 mod write;
 
 use blog_repositories::post::write as post_write;
-use blog_repositories::{ChangedTables, DbPool};
+use blog_repositories::{DbPool, DbTransaction, Writer};
 
 pub use self::model::{
     CategoryRef, Comment, CommentState, LikeState, PostCard, PostDetail, PostListing, SearchResults,
 };
 pub use self::read::ListRequest;
 pub use self::validation::PostInput;
+use crate::ServiceError;
 use crate::analytics::Analytics;
 use crate::cache::{Cache, Tag};
-use crate::{ServiceError, cache_tags};
+use crate::outbox::Outbox;
 
 /// Reads and writes posts for the pages and the JSON API.
 #[derive(Debug, Clone)]
 pub struct PostService {
     db: DbPool,
     cache: Cache,
+    outbox: Outbox,
     analytics: Analytics,
 }
 
 impl PostService {
-    /// A service over the pool `db`, caching in `cache`, counting new posts in `analytics`.
-    pub fn new(db: DbPool, cache: Cache, analytics: Analytics) -> Self {
+    /// A service over the pool `db`, caching in `cache`, recording its
+    /// invalidations in `outbox`, counting new posts in `analytics`.
+    pub fn new(db: DbPool, cache: Cache, outbox: Outbox, analytics: Analytics) -> Self {
         PostService {
             db,
             cache,
+            outbox,
             analytics,
         }
     }
@@ -56,10 +60,16 @@ impl PostService {
         }
     }
 
-    /// Invalidates what a committed write changed: its tables and `domain`.
-    async fn invalidate(&self, changed: &ChangedTables, domain: impl IntoIterator<Item = Tag>) {
-        self.cache
-            .invalidate_tags(&cache_tags::after_write(changed, domain))
-            .await;
+    /// Records what the writer changed and `domain` in the outbox, commits,
+    /// then applies the invalidation (which cannot fail the write).
+    async fn commit(
+        &self,
+        mut writer: Writer<DbTransaction>,
+        domain: impl IntoIterator<Item = Tag>,
+    ) -> Result<(), ServiceError> {
+        let recorded = self.outbox.record(&mut writer, domain).await?;
+        writer.commit().await?;
+        self.outbox.apply(recorded).await;
+        Ok(())
     }
 }

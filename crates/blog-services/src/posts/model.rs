@@ -126,7 +126,7 @@ pub struct LikeState {
 }
 
 /// A comment as its author and the post's author see it (approved or not).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommentState {
     /// The comment's id.
     pub id: i32,

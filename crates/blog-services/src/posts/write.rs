@@ -1,7 +1,9 @@
-//! Publishing, editing and deleting posts (their author only).
+//! Publishing, editing and deleting posts (their author only). Each write is
+//! one transaction that also records its cache invalidation (the outbox) and
+//! reads back what the response shows, so once it commits nothing can fail.
 
-use blog_repositories::Writer;
 use blog_repositories::post::write::{self as post_write, PostOwnership};
+use blog_repositories::{DbTransaction, Writer, post};
 use chrono::Utc;
 
 use super::PostService;
@@ -9,26 +11,33 @@ use super::model::PostDetail;
 use super::validation::{PostInput, validate_post};
 use crate::auth::AuthUser;
 use crate::cache::Tag;
+use crate::idempotency::{self, IdempotencyKey};
 use crate::{ServiceError, cache_tags};
 
 impl PostService {
     /// Publishes a post by `user`; returns it as the detail view shows it.
+    /// With a `key` already used by `user`, returns the first response and
+    /// writes nothing.
     pub async fn create(
         &self,
         user: &AuthUser,
         input: &PostInput,
+        key: Option<&IdempotencyKey>,
     ) -> Result<PostDetail, ServiceError> {
         let valid = validate_post(&self.db, input).await?;
         let mut writer = Writer::begin(&self.db).await?;
+        if let Some(first) = idempotency::replay(&mut writer, user.id, key).await? {
+            return Ok(first);
+        }
         let id = post_write::create(&mut writer, user.id, valid.fields.clone(), Utc::now()).await?;
         let names = valid.tags.as_deref().unwrap_or_default();
         post_write::set_tag_names(&mut writer, id, names).await?;
-        let changed = writer.commit().await?;
-
+        let detail = written_detail(&writer, id).await?;
+        idempotency::remember(&mut writer, user.id, key, &detail).await?;
         let domain = invalidated_by_post_write(id, user.id, &[valid.fields.category_id], names);
-        self.invalidate(&changed, domain).await;
+        self.commit(writer, domain).await?;
         self.analytics.new_post();
-        self.detail(id).await
+        Ok(detail)
     }
 
     /// Replaces the fields of post `id` (its author only); tags only if given.
@@ -45,8 +54,7 @@ impl PostService {
         if let Some(names) = &valid.tags {
             post_write::set_tag_names(&mut writer, id, names).await?;
         }
-        let changed = writer.commit().await?;
-
+        let detail = written_detail(&writer, id).await?;
         let names: Vec<String> = owner
             .tags
             .iter()
@@ -55,20 +63,18 @@ impl PostService {
             .collect();
         let categories = [owner.category_id, valid.fields.category_id];
         let domain = invalidated_by_post_write(id, owner.user_id, &categories, &names);
-        self.invalidate(&changed, domain).await;
-        self.detail(id).await
+        self.commit(writer, domain).await?;
+        Ok(detail)
     }
 
     /// Deletes post `id` with its comments and likes (its author only).
     pub async fn delete(&self, user: &AuthUser, id: i32) -> Result<(), ServiceError> {
         let owner = self.owned_by(user, id).await?;
-        let mut writer = Writer::autocommit(&self.db);
+        let mut writer = Writer::begin(&self.db).await?;
         post_write::delete(&mut writer, id).await?;
-        let changed = writer.finish();
         let domain =
             invalidated_by_post_write(id, owner.user_id, &[owner.category_id], &owner.tags);
-        self.invalidate(&changed, domain).await;
-        Ok(())
+        self.commit(writer, domain).await
     }
 
     /// The post's ownership if `user` wrote it; 404 if absent, 403 if not theirs.
@@ -83,6 +89,17 @@ impl PostService {
         }
         Ok(owner)
     }
+}
+
+/// Post `id` as the writer's transaction sees it (the response of a write).
+async fn written_detail(
+    writer: &Writer<DbTransaction>,
+    id: i32,
+) -> Result<PostDetail, ServiceError> {
+    post::find_detail(writer.reader(), id)
+        .await?
+        .map(PostDetail::from)
+        .ok_or_else(|| ServiceError::NotFound(format!("post {id} does not exist")))
 }
 
 /// The tags a write to post `id` by `author` touches: every list, the post, the

@@ -36,7 +36,7 @@ pub struct AnalyzeRequest {
 /// `blog analyze`: prints the report; `Ok(false)` when the analysis cannot run
 /// here (SQLite, pg_stat_statements missing): the binary exits 2.
 pub async fn analyze(config: &Config, request: &AnalyzeRequest) -> Result<bool, CommandError> {
-    let db = startup::connect(config).await?;
+    let db = startup::connect_now(config).await?;
     let output = if request.slow_queries {
         slow_queries(&db, request).await
     } else if let Some(name) = &request.table {

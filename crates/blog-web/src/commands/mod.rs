@@ -6,8 +6,9 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use blog_repositories::{RepositoryError, database};
-use blog_services::cache::Cache;
+use blog_services::cache::{Cache, CacheBackend};
 use blog_services::dataset::{self, DatasetSpec};
+use blog_services::outbox::Outbox;
 use blog_services::redis::RedisPool;
 use blog_services::{PasswordHasher, ServiceError};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -55,7 +56,7 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
 
 /// `blog migrate`: apply pending migrations and exit.
 pub async fn migrate(config: &Config) -> Result<(), CommandError> {
-    let db = startup::connect(config).await?;
+    let db = startup::connect_now(config).await?;
     database::migrate(&db)
         .await
         .map_err(CommandError::Migrate)?;
@@ -75,7 +76,7 @@ pub async fn seed(
     // Batch inserts of 1,000 rows are slow statements by design: don't warn about them.
     let mut config = config.clone();
     config.database.slow_statement = Duration::MAX;
-    let db = startup::connect(&config).await?;
+    let db = startup::connect_now(&config).await?;
     database::migrate(&db)
         .await
         .map_err(CommandError::Migrate)?;
@@ -100,11 +101,14 @@ pub async fn seed(
     .await
     .map_err(CommandError::Seed)?;
     bar.finish_and_clear();
-    // The rows (and, after --reset, their ids) are new: nothing cached before is valid.
+    // The seed recorded "nothing cached before is valid" in the outbox. A
+    // shared cache gets it now; an in-process one belongs to the running
+    // service, whose poller applies the row.
     let redis = RedisPool::from_config(&config.redis).map_err(StartupError::Redis)?;
-    Cache::new(&config.cache, redis.as_ref())
-        .invalidate_all()
-        .await;
+    let cache = Cache::new(&config.cache, redis.as_ref());
+    if cache.backend() == CacheBackend::Redis {
+        Outbox::new(db.clone(), cache).apply_pending().await.ok();
+    }
     println!(
         "seeded {} posts, {} comments, {} likes ({} rows) in {:.1} s",
         report.posts,

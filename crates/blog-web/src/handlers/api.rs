@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{ListParams, json_body, parse_id, parse_post_id, read_body};
+use super::{ListParams, idempotency_key, json_body, parse_id, parse_post_id, read_body};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
@@ -64,9 +64,10 @@ pub async fn post_detail(
     path = "/api/posts/",
     tag = "posts",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, description = "Any 1 to 255 visible ASCII characters: a retry with the same key (same user, same request, within 24 h) returns the first response and writes nothing")),
     request_body = PostInputBody,
     responses(
-        (status = 201, description = "Created", body = PostDetailBody,
+        (status = 201, description = "Created (or, for a repeated `Idempotency-Key`, the first response)", body = PostDetailBody,
             headers(("Location" = String, description = "The new post's `/api/posts/{id}/`")),
             links(
                 ("GetPost" = (operation_id = "post_detail", parameters(("id" = "$response.body#/id")))),
@@ -80,7 +81,8 @@ pub async fn post_detail(
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 413, description = "Body over 1 MB", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody),
+        (status = 409, description = "The first request with this Idempotency-Key has not finished", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or an Idempotency-Key used with another request", body = ErrorBody),
     )
 )]
 pub async fn create_post(
@@ -91,7 +93,11 @@ pub async fn create_post(
 ) -> Result<HttpResponse, AppError> {
     let body = read_body(&req, payload, state.server.limits.body).await?;
     let input: PostInputBody = json_body(&req, &body)?;
-    let post = state.posts.create(&user.0, &input.into()).await?;
+    let key = idempotency_key(&req, &body)?;
+    let post = state
+        .posts
+        .create(&user.0, &input.into(), key.as_ref())
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/posts/{}/", post.card.id)))
         .json(PostDetailBody::from(post)))
@@ -205,7 +211,8 @@ pub async fn unlike(
     path = "/api/posts/{id}/comments/",
     tag = "comments",
     security(("bearer" = [])),
-    params(("id" = i32, Path, minimum = 1, description = "The post's id")),
+    params(("id" = i32, Path, minimum = 1, description = "The post's id"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 255, description = "Any 1 to 255 visible ASCII characters: a retry with the same key (same user, same request, within 24 h) returns the first response and writes nothing")),
     request_body = CommentInputBody,
     responses(
         (status = 201, description = "Stored, awaiting approval", body = CommentStateBody,
@@ -217,7 +224,8 @@ pub async fn unlike(
         (status = 404, description = "No such post", body = ErrorBody),
         (status = 413, description = "Body over 1 MB", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Empty, blank, too long or with NUL", body = ErrorBody),
+        (status = 409, description = "The first request with this Idempotency-Key has not finished", body = ErrorBody),
+        (status = 422, description = "Empty, blank, too long or with NUL, or an Idempotency-Key used with another request", body = ErrorBody),
     )
 )]
 pub async fn comment(
@@ -229,9 +237,15 @@ pub async fn comment(
 ) -> Result<HttpResponse, AppError> {
     let body = read_body(&req, payload, state.server.limits.body).await?;
     let input: CommentInputBody = json_body(&req, &body)?;
+    let key = idempotency_key(&req, &body)?;
     let stored = state
         .posts
-        .comment(&user.0, parse_post_id(&id)?, input.content.as_deref())
+        .comment(
+            &user.0,
+            parse_post_id(&id)?,
+            input.content.as_deref(),
+            key.as_ref(),
+        )
         .await?;
     Ok(HttpResponse::Created().json(CommentStateBody::from(stored)))
 }

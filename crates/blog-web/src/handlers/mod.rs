@@ -10,6 +10,7 @@ pub mod sign_in;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, web};
+use blog_services::idempotency::IdempotencyKey;
 use blog_services::pagination::{MAX_PAGE, PageNumber};
 use blog_services::posts::ListRequest;
 use blog_services::posts::validation::{MAX_SEARCH_CHARS, MAX_TAG_CHARS};
@@ -228,6 +229,24 @@ pub async fn read_body(
         ))),
         Err(_) => Err(AppError::PayloadTooLarge(limit)),
     }
+}
+
+/// The request's `Idempotency-Key`, fingerprinted with its path and body;
+/// 400 if it is sent twice or is not visible ASCII.
+pub fn idempotency_key(req: &HttpRequest, body: &[u8]) -> Result<Option<IdempotencyKey>, AppError> {
+    let mut values = req.headers().get_all("idempotency-key");
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let bad = || AppError::BadRequest("send one Idempotency-Key of visible ASCII".into());
+    if values.next().is_some() {
+        return Err(bad());
+    }
+    let text = value.to_str().map_err(|_| bad())?;
+    Ok(Some(IdempotencyKey::new(
+        text,
+        &[req.path().as_bytes(), body],
+    )?))
 }
 
 /// A JSON body: 415 if not JSON, 400 if malformed.

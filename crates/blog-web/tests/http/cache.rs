@@ -1,18 +1,13 @@
 //! The cache seen from outside: repeated reads cost no SQL, and the site keeps
 //! answering, with the right data, when Redis is unreachable or dies mid-run.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use blog_repositories::SecretUrl;
 use blog_services::cache::CacheBackend;
+use blog_testkit::fault_proxy::{FaultProxy, upstream_of};
 use blog_testkit::redis_url;
 use reqwest::StatusCode;
-use tokio::io::copy_bidirectional;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
 
 use crate::common::{TestApp, card_ids};
 
@@ -101,74 +96,14 @@ async fn with_redis_at(posts: usize, url: String, timeout: Duration) -> TestApp 
     .await
 }
 
-/// A TCP proxy to Redis that the test can cut and restore.
-struct Proxy {
-    address: SocketAddr,
-    open: Arc<AtomicBool>,
-    connections: Arc<std::sync::Mutex<Vec<JoinHandle<()>>>>,
-}
-
-impl Proxy {
-    async fn start(upstream: SocketAddr) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let open = Arc::new(AtomicBool::new(true));
-        let connections: Arc<std::sync::Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let (flag, tasks) = (open.clone(), connections.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut client, _)) = listener.accept().await else {
-                    break;
-                };
-                if !flag.load(Ordering::SeqCst) {
-                    drop(client); // refused: closed at once
-                    continue;
-                }
-                let task = tokio::spawn(async move {
-                    if let Ok(mut server) = TcpStream::connect(upstream).await {
-                        let _ = copy_bidirectional(&mut client, &mut server).await;
-                    }
-                });
-                tasks.lock().unwrap().push(task);
-            }
-        });
-        Proxy {
-            address,
-            open,
-            connections,
-        }
-    }
-
-    /// Redis "dies": every open connection is cut, new ones are closed at once.
-    fn cut(&self) {
-        self.open.store(false, Ordering::SeqCst);
-        for task in self.connections.lock().unwrap().drain(..) {
-            task.abort();
-        }
-    }
-
-    /// Redis is back.
-    fn restore(&self) {
-        self.open.store(true, Ordering::SeqCst);
-    }
-}
-
 #[tokio::test]
 async fn redis_dying_mid_run_degrades_to_the_database_and_recovers() {
     let Some(url) = redis_url() else {
         eprintln!("TEST_REDIS_URL is not set: the Redis proxy test needs a real Redis");
         return;
     };
-    let upstream = url
-        .trim_start_matches("redis://")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse::<SocketAddr>()
-        .or_else(|_| "127.0.0.1:6379".parse())
-        .unwrap();
-    let proxy = Proxy::start(upstream).await;
-    let url = format!("redis://{}/0", proxy.address);
+    let proxy = FaultProxy::start(upstream_of(&url)).await;
+    let url = proxy.url_for(&url);
     let app = with_redis_at(45, url, Duration::from_millis(100)).await;
     app.sql("DELETE FROM likes WHERE post_id = 45 AND user_id = 1")
         .await;

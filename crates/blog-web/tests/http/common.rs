@@ -2,6 +2,7 @@
 //! [`Application::build`] as `blog serve`, on an ephemeral port over its own
 //! database. Tests change the configuration, never the wiring.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use blog_repositories::DbPool;
@@ -22,8 +23,11 @@ pub struct TestApp {
     pub base: String,
     /// A client that does not follow redirects.
     pub client: reqwest::Client,
-    /// The test's database (its own pool, for setting up cases).
-    pub test_db: TestDatabase,
+    /// The test's database (its own pool, for setting up cases), shared with
+    /// any other instance of the test ([`TestApp::another_instance`]).
+    pub test_db: Arc<TestDatabase>,
+    /// The configuration it was built from.
+    pub config: Config,
     /// The service's cache (its statistics).
     pub cache: Cache,
     /// The service's own pool (cutting it makes the database unreachable).
@@ -60,6 +64,19 @@ impl TestApp {
         seed(&test_db, posts).await;
         let mut config = test_config(&test_db);
         change(&mut config);
+        TestApp::launch(Arc::new(test_db), config).await
+    }
+
+    /// A second instance over the same database (and Redis, with the same
+    /// key prefix) as this one, its configuration changed by `change`: a
+    /// fleet of two.
+    pub async fn another_instance(&self, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.config.clone();
+        change(&mut config);
+        TestApp::launch(self.test_db.clone(), config).await
+    }
+
+    async fn launch(test_db: Arc<TestDatabase>, config: Config) -> TestApp {
         let application = Application::build(&config)
             .await
             .expect("the service starts");
@@ -76,6 +93,7 @@ impl TestApp {
             base,
             client,
             test_db,
+            config,
             cache,
             app_db,
             shutdown,
@@ -120,6 +138,17 @@ impl TestApp {
         db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
             .await
             .expect(sql);
+    }
+
+    /// The column `n` of the one row `sql` returns, on the test database.
+    pub async fn sql_count(&self, sql: &str) -> i64 {
+        let db = &self.test_db.db;
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect(sql)
+            .expect("one row");
+        row.try_get::<i64>("", "n").expect("a column n")
     }
 
     /// A token for a dataset user (`testuser`/`testpass123`, `user{n}`/`password{n}`).

@@ -100,8 +100,14 @@ pub(super) static STORAGE: &[Variable] = &[
         |c, v| set(&mut c.database.slow_statement, millis(v, 0, 3_600_000)),
     ),
     var(
+        "BLOG_DB_STATEMENT_TIMEOUT_MS",
+        "PostgreSQL cancels a slower statement and the request gets 503 with `Retry-After`",
+        Shown::Value(|c| Some(show_millis(c.database.statement_timeout))),
+        |c, v| set(&mut c.database.statement_timeout, millis(v, 1, 3_600_000)),
+    ),
+    var(
         "BLOG_AUTO_MIGRATE",
-        "`blog serve` applies pending migrations before serving (with `BLOG_DB_PROTOCOL=simple` it refuses to start while any is pending instead)",
+        "`blog serve` applies pending migrations before serving, retrying until the database answers (with `BLOG_DB_PROTOCOL=simple` it waits, answering 503, until none is pending instead)",
         Shown::Value(|c| Some(c.database.migrate_on_start.to_string())),
         |c, v| set(&mut c.database.migrate_on_start, flag(v)),
     ),
@@ -152,6 +158,12 @@ pub(super) static STORAGE: &[Variable] = &[
         "prefix of every cache key, so several sites can share one Redis",
         Shown::Value(|c| Some(c.cache.prefix.clone())),
         |c, v| set(&mut c.cache.prefix, name(v)),
+    ),
+    var(
+        "BLOG_CACHE_OUTBOX_POLL_MS",
+        "how often this instance applies invalidations a writer could not send to Redis",
+        Shown::Value(|c| Some(show_millis(c.cache.outbox_poll_interval))),
+        |c, v| set(&mut c.cache.outbox_poll_interval, millis(v, 50, 60_000)),
     ),
     var(
         "BLOG_REDIS_POOL_SIZE",

@@ -1,0 +1,143 @@
+//! Durable invalidation. Every write records the cache tags it makes stale in
+//! the outbox table, inside its own transaction ([`Outbox::record`]); after
+//! the commit the writer applies them to the cache and deletes the row
+//! ([`Outbox::apply`]). When that fails (Redis slow or cut at that moment, the
+//! process killed), the row stays, and every instance's poller applies the
+//! rows it finds about twice a second ([`Outbox::spawn_poller`]), and before
+//! this process reads Redis again after a failure ([`Cache::resync`]).
+//!
+//! The guarantee: on the writing instance a write is visible at once (after
+//! a failed bump it reads nothing from Redis until the outbox is applied); on
+//! every other instance within one poll interval plus a Redis round trip; and
+//! no invalidation is lost across restarts, since the rows outlive processes.
+
+use std::time::Duration;
+
+use blog_repositories::outbox::{self, PendingInvalidation};
+use blog_repositories::{DbPool, DbTransaction, RepositoryError, Writer, idempotency};
+use chrono::Utc;
+use tokio::task::JoinHandle;
+
+use crate::ServiceError;
+use crate::cache::{Cache, Tag};
+use crate::cache_tags;
+use crate::idempotency::IDEMPOTENCY_WINDOW;
+
+/// Rows applied per poll (a backlog drains over successive polls).
+const ROWS_PER_POLL: u64 = 200;
+
+/// Expired idempotency keys are deleted once per this many polls.
+const POLLS_PER_PRUNE: u64 = 1200;
+
+/// The outbox over the service's pool and cache; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    db: DbPool,
+    cache: Cache,
+}
+
+/// A recorded invalidation, to apply once its transaction has committed.
+#[derive(Debug)]
+#[must_use = "apply it after the commit"]
+pub struct Recorded {
+    id: i32,
+    tags: Vec<Tag>,
+}
+
+impl Outbox {
+    /// The outbox of `db`, applied to `cache`. Until its first successful
+    /// [`Outbox::poll`] the cache reads nothing from Redis: rows may be pending
+    /// from before this process started.
+    pub fn new(db: DbPool, cache: Cache) -> Self {
+        cache.distrust();
+        Outbox { db, cache }
+    }
+
+    /// Records what the writer's statements so far and `domain` invalidate,
+    /// in the writer's transaction.
+    pub(crate) async fn record(
+        &self,
+        writer: &mut Writer<DbTransaction>,
+        domain: impl IntoIterator<Item = Tag>,
+    ) -> Result<Recorded, ServiceError> {
+        let tags = cache_tags::after_write(&writer.changed(), domain);
+        let stored: Vec<String> = tags.iter().map(|t| t.as_stored().to_owned()).collect();
+        let id = outbox::record(writer, &stored, Utc::now()).await?;
+        Ok(Recorded { id, tags })
+    }
+
+    /// Applies a committed write's invalidation and deletes its row. Never
+    /// fails the write: a row left behind is applied by the next poll.
+    pub(crate) async fn apply(&self, recorded: Recorded) {
+        if !self.cache.invalidate_tags(&recorded.tags).await {
+            return;
+        }
+        if let Err(err) = outbox::remove(&self.db, &[recorded.id]).await {
+            tracing::warn!(error = %crate::error::chain(&err), "the outbox row stays: the next poll deletes it");
+        }
+    }
+
+    /// Applies every pending row (up to a batch); true when each one landed.
+    pub async fn apply_pending(&self) -> Result<bool, RepositoryError> {
+        let rows = outbox::pending(&self.db, ROWS_PER_POLL).await?;
+        if rows.is_empty() {
+            return Ok(true);
+        }
+        let (ids, tags) = merge(&rows);
+        if !self.cache.invalidate_tags(&tags).await {
+            return Ok(false);
+        }
+        outbox::remove(&self.db, &ids).await?;
+        tracing::info!(rows = ids.len(), "applied pending cache invalidations");
+        Ok(rows.len() < ROWS_PER_POLL as usize)
+    }
+
+    /// One poll: applies the pending rows and, if all landed, lets the cache
+    /// read Redis again after a failure.
+    pub async fn poll(&self) -> bool {
+        self.cache
+            .resync(async {
+                match self.apply_pending().await {
+                    Ok(done) => done,
+                    Err(err) => {
+                        tracing::debug!(error = %crate::error::chain(&err), "outbox poll failed");
+                        false
+                    }
+                }
+            })
+            .await
+    }
+
+    /// Polls every `interval`, the first at once. Also deletes expired
+    /// idempotency keys now and then.
+    pub fn spawn_poller(&self, interval: Duration) -> JoinHandle<()> {
+        let outbox = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            for polls in 0u64.. {
+                ticker.tick().await;
+                outbox.poll().await;
+                if polls % POLLS_PER_PRUNE == 0 {
+                    outbox.prune_idempotency_keys().await;
+                }
+            }
+        })
+    }
+
+    async fn prune_idempotency_keys(&self) {
+        let cutoff = Utc::now() - IDEMPOTENCY_WINDOW;
+        if let Err(err) = idempotency::prune(&self.db, cutoff).await {
+            tracing::debug!(error = %crate::error::chain(&err), "pruning idempotency keys failed");
+        }
+    }
+}
+
+/// The rows' ids, and their tags merged into one bump.
+fn merge(rows: &[PendingInvalidation]) -> (Vec<i32>, Vec<Tag>) {
+    let ids = rows.iter().map(|row| row.id).collect();
+    let mut stored: Vec<String> = rows.iter().flat_map(|row| row.tags.clone()).collect();
+    stored.sort();
+    stored.dedup();
+    (ids, stored.iter().map(|s| Tag::from_stored(s)).collect())
+}
