@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::{self, Executor};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement};
 
 use crate::error::During;
@@ -104,7 +105,7 @@ impl Backend {
 pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError> {
     let pool = &config.pool;
     let mut options = ConnectOptions::new(config.url.expose().to_owned());
-    let timeout_ms = config.statement_timeout.as_millis().to_string();
+    let timeout_ms = config.statement_timeout.as_millis();
     let direct = config.protocol == Protocol::Extended;
     options
         .connect_lazy(true)
@@ -122,13 +123,24 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError>
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         })
-        .map_sqlx_postgres_opts(move |opts| {
-            // Behind PgBouncer the simple protocol sends it with each statement.
-            if direct {
-                opts.options([("statement_timeout", timeout_ms.as_str())])
-            } else {
-                opts
+        .map_sqlx_postgres_pool_opts(move |opts| {
+            // Each new connection gets the timeout, in one simple-protocol
+            // statement (a pooler in session mode passes it on, where it
+            // would refuse an `options` startup parameter). Behind PgBouncer
+            // in transaction mode the simple protocol sends it with each
+            // statement instead.
+            if !direct {
+                return opts;
             }
+            let set = format!("SET statement_timeout = {timeout_ms}");
+            opts.after_connect(move |conn, _| {
+                let set = set.clone();
+                Box::pin(async move {
+                    conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(set)))
+                        .await?;
+                    Ok(())
+                })
+            })
         });
     let mut db = Database::connect(options)
         .await

@@ -12,8 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub mod fault_proxy;
+pub mod nginx;
 pub mod pgbouncer;
 mod queries;
+pub mod redis_server;
 
 pub use queries::assert_num_queries;
 

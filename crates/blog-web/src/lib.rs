@@ -19,6 +19,7 @@
 //! | [`commands`] | `blog serve`, `migrate`, `seed`, `analyze` |
 
 pub mod access_log;
+pub mod admission;
 pub mod api_docs;
 pub mod assets;
 pub mod auth;

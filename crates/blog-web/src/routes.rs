@@ -8,6 +8,7 @@ use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 
 use crate::access_log::access_log;
+use crate::admission::admit;
 use crate::error::render_errors;
 use crate::handlers::{api, auth, dashboard, health, monitoring, pages, sign_in};
 use crate::http_cache::{http_cache, without_marker};
@@ -71,7 +72,8 @@ where
 }
 
 /// The whole application over `state`: routes, the fallback, and the
-/// middleware, innermost first: the start-up gate; the request limits; the request metrics
+/// middleware, innermost first: admission control (a bounded number of
+/// requests at work); the start-up gate; the request limits; the request metrics
 /// inside the error renderer, so every error response, the strict N+1 one
 /// included, gets the body its path calls for; ETag and Cache-Control on the
 /// rendered body; the security headers; the access log with the request id;
@@ -98,6 +100,7 @@ pub fn app(
             }
         })
         .default_service(web::to(pages::not_found))
+        .wrap(from_fn(admit))
         .wrap(from_fn(until_started))
         .wrap(from_fn(enforce_limits))
         .wrap(from_fn(measure_requests))

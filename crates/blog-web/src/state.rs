@@ -16,6 +16,7 @@ use blog_services::redis::RedisPool;
 
 use std::time::Duration;
 
+use crate::admission::Admission;
 use crate::config::Config;
 use crate::readiness::Started;
 use crate::request_metrics::MonitoringConfig;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub retry_after: Duration,
     /// Whether start-up has finished (until then, 503).
     pub started: Started,
+    /// How many requests may work at once (the rest wait, then 503).
+    pub admission: Admission,
 }
 
 impl AppState {
@@ -81,6 +84,10 @@ impl AppState {
             server: config.server.clone(),
             retry_after: config.database.pool.acquire_timeout,
             started: Started::default(),
+            admission: Admission::new(
+                config.database.pool.max_connections,
+                config.database.pool.acquire_timeout,
+            ),
         })
     }
 }

@@ -60,7 +60,16 @@ impl TestApp {
     /// `posts` posts, the environment's cache, and the test's configuration
     /// changed by `change`.
     pub async fn with_config(posts: usize, change: impl FnOnce(&mut Config)) -> TestApp {
-        let test_db = TestDatabase::new().await;
+        TestApp::on_database(TestDatabase::new().await, posts, change).await
+    }
+
+    /// Like [`TestApp::with_config`], over a database the test made (to put
+    /// a pooler or a fault proxy in front of it first).
+    pub async fn on_database(
+        test_db: TestDatabase,
+        posts: usize,
+        change: impl FnOnce(&mut Config),
+    ) -> TestApp {
         seed(&test_db, posts).await;
         let mut config = test_config(&test_db);
         change(&mut config);

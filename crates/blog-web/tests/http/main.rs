@@ -15,4 +15,6 @@ mod monitoring;
 mod operations;
 mod pages;
 mod pgbouncer;
+mod redis_faults;
+mod write_path_faults;
 mod writes;
