@@ -22,7 +22,8 @@ pub enum ServiceError {
     /// The thing asked for does not exist: 404.
     #[error("{0}")]
     NotFound(String),
-    /// The request collides with another one still in progress: 409.
+    /// The request collides with an earlier one (an `Idempotency-Key` sent
+    /// with another request, or whose first request is unfinished): 409.
     #[error("{0}")]
     Conflict(String),
     /// Too many failed attempts: 429, to retry after the given time.

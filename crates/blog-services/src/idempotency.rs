@@ -5,7 +5,6 @@
 //! retries with the same key and gets the first response, and the write
 //! happens once. A key is per user and kept 24 hours.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use blog_repositories::idempotency::{self, Claim};
@@ -84,10 +83,9 @@ pub(crate) async fn replay<T: DeserializeOwned>(
         } => (request_hash, response),
     };
     if request_hash != key.request_hash {
-        return Err(ServiceError::Invalid(BTreeMap::from([(
-            "Idempotency-Key",
-            "was used with a different request".to_owned(),
-        )])));
+        return Err(ServiceError::Conflict(
+            "this Idempotency-Key was used with a different request".into(),
+        ));
     }
     let first = response
         .as_deref()

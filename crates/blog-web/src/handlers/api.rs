@@ -64,7 +64,7 @@ pub async fn post_detail(
     path = "/api/posts/",
     tag = "posts",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, description = "Any 1 to 255 visible ASCII characters: a retry with the same key (same user, same request, within 24 h) returns the first response and writes nothing")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$", description = "Any 1 to 255 visible ASCII characters: a retry with the same key (same user, same request, within 24 h) returns the first response and writes nothing")),
     request_body = PostInputBody,
     responses(
         (status = 201, description = "Created (or, for a repeated `Idempotency-Key`, the first response)", body = PostDetailBody,
@@ -81,8 +81,8 @@ pub async fn post_detail(
         (status = 401, description = "No or a bad token", body = ErrorBody),
         (status = 413, description = "Body over 1 MB", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 409, description = "The first request with this Idempotency-Key has not finished", body = ErrorBody),
-        (status = 422, description = "Invalid fields, or an Idempotency-Key used with another request", body = ErrorBody),
+        (status = 409, description = "This Idempotency-Key was used with a different request, or its first request has not finished", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
     )
 )]
 pub async fn create_post(
@@ -212,7 +212,7 @@ pub async fn unlike(
     tag = "comments",
     security(("bearer" = [])),
     params(("id" = i32, Path, minimum = 1, description = "The post's id"),
-        ("Idempotency-Key" = Option<String>, Header, max_length = 255, description = "Any 1 to 255 visible ASCII characters: a retry with the same key (same user, same request, within 24 h) returns the first response and writes nothing")),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$", description = "Any 1 to 255 visible ASCII characters: a retry with the same key (same user, same request, within 24 h) returns the first response and writes nothing")),
     request_body = CommentInputBody,
     responses(
         (status = 201, description = "Stored, awaiting approval", body = CommentStateBody,
@@ -224,8 +224,8 @@ pub async fn unlike(
         (status = 404, description = "No such post", body = ErrorBody),
         (status = 413, description = "Body over 1 MB", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 409, description = "The first request with this Idempotency-Key has not finished", body = ErrorBody),
-        (status = 422, description = "Empty, blank, too long or with NUL, or an Idempotency-Key used with another request", body = ErrorBody),
+        (status = 409, description = "This Idempotency-Key was used with a different request, or its first request has not finished", body = ErrorBody),
+        (status = 422, description = "Empty, blank, too long or with NUL", body = ErrorBody),
     )
 )]
 pub async fn comment(

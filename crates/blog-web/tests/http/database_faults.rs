@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use blog_repositories::SecretUrl;
+use blog_repositories::{SecretUrl, database};
 use blog_testkit::fault_proxy::{FaultProxy, upstream_of};
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
@@ -123,6 +123,7 @@ async fn a_database_cut_mid_run_gives_fast_503s_and_service_resumes_when_it_retu
     };
     assert_eq!(app.get("/api/posts/").await.status(), StatusCode::OK);
     proxy.cut();
+    let mut slowest = Duration::ZERO;
     for path in ["/api/posts/", "/blog/2/", "/health/ready/"] {
         let (status, retry, took) = probe(&app, path).await;
         assert_eq!(
@@ -132,7 +133,9 @@ async fn a_database_cut_mid_run_gives_fast_503s_and_service_resumes_when_it_retu
         );
         assert!(retry.is_some(), "{path} says when to retry");
         assert!(took < ACQUIRE * 3, "{path} took {took:?}");
+        slowest = slowest.max(took);
     }
+    println!("503 without PostgreSQL after at most {slowest:?}");
     assert_eq!(app.get("/health/live/").await.status(), StatusCode::OK);
     let back = Instant::now();
     proxy.restore();
@@ -143,4 +146,45 @@ async fn a_database_cut_mid_run_gives_fast_503s_and_service_resumes_when_it_retu
         "resumed after {resumed:?}"
     );
     assert_eq!(app.get("/health/ready/").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn behind_a_pooler_the_service_waits_for_pending_migrations_then_serves() {
+    let test_db = blog_testkit::TestDatabase::new().await;
+    if !test_db.is_postgres() {
+        return;
+    }
+    // The newest migration is not applied yet (as after a deploy of new code
+    // before `blog migrate` ran).
+    let forget =
+        "DELETE FROM seaql_migrations WHERE version = (SELECT MAX(version) FROM seaql_migrations)";
+    test_db.db.execute_unprepared(forget).await.unwrap();
+    let pending = database::pending_migrations(&test_db.db).await.unwrap();
+    let [newest] = pending.as_slice() else {
+        panic!("one pending migration: {pending:?}");
+    };
+    let app = TestApp::on_database(test_db, 2, |config| {
+        config.database.protocol = blog_repositories::Protocol::Simple;
+    })
+    .await;
+    let (status, retry, _) = probe(&app, "/blog/").await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not ready with {newest} pending"
+    );
+    assert!(retry.is_some());
+    assert_eq!(
+        app.get("/health/ready/").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    // `blog migrate` ran elsewhere.
+    let applied =
+        format!("INSERT INTO seaql_migrations (version, applied_at) VALUES ('{newest}', 0)");
+    app.sql(&applied).await;
+    let ready = until_ok(&app, "/blog/", Instant::now()).await;
+    assert!(
+        ready < Duration::from_secs(3),
+        "serving {ready:?} after the migration"
+    );
 }

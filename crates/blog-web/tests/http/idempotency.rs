@@ -47,11 +47,9 @@ async fn a_repeated_key_returns_the_first_post_and_creates_nothing() {
 
     // The same key with another body is refused, and writes nothing.
     let (status, refused) = post(&app, "/api/posts/", &token, "key-1", &new_post("other")).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
-    assert!(
-        refused["fields"]["Idempotency-Key"].is_string(),
-        "{refused}"
-    );
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let message = refused["error"].as_str().unwrap();
+    assert!(message.contains("different request"), "{refused}");
     // Another user's key of the same name is theirs.
     let other = app.login_as("user2").await;
     let (status, theirs) = post(&app, "/api/posts/", &other, "key-1", &body).await;
@@ -103,7 +101,7 @@ async fn a_repeated_key_on_a_comment_returns_the_first_comment() {
     assert_eq!(app.sql_count(count).await, 1);
     // The key is per request: the same key on another post is another request.
     let (status, _) = post(&app, "/api/posts/2/comments/", &token, "c-1", &body).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]
