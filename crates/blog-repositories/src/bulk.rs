@@ -87,9 +87,14 @@ pub async fn reset(writer: &mut Writer<impl ConnectionTrait>) -> Result<(), Repo
         let sql = format!("DELETE FROM {table}");
         conn.execute_raw(raw(conn, sql)).await.during(OPERATION)?;
     }
-    // SQLite's own bookkeeping of AUTOINCREMENT ids, not a table of ours.
+    // SQLite's own bookkeeping of AUTOINCREMENT ids, not a table of ours; only
+    // the emptied tables' counters (the outbox's ids must never repeat).
     let conn = writer.reader();
-    let sql = "DELETE FROM sqlite_sequence".to_owned();
+    let names: Vec<String> = tables.iter().map(|t| format!("'{t}'")).collect();
+    let sql = format!(
+        "DELETE FROM sqlite_sequence WHERE name IN ({})",
+        names.join(", ")
+    );
     conn.execute_raw(raw(conn, sql)).await.during(OPERATION)?;
     Ok(())
 }

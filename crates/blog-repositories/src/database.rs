@@ -28,6 +28,7 @@ pub struct DatabaseConfig {
     pub slow_statement: Duration,
     /// PostgreSQL cancels a statement running longer than this, and the
     /// request gets a 503: a stalled database (a lock held) never hangs it.
+    /// Zero: no limit (maintenance).
     pub statement_timeout: Duration,
     /// `blog serve` applies pending migrations before it serves.
     pub migrate_on_start: bool,
@@ -74,6 +75,20 @@ impl Default for PoolConfig {
 }
 
 impl DatabaseConfig {
+    /// The same database for maintenance (migrations, bulk loads, analysis):
+    /// two connections, and no statement timeout, which is for requests.
+    pub fn for_maintenance(&self) -> DatabaseConfig {
+        DatabaseConfig {
+            statement_timeout: Duration::ZERO,
+            pool: PoolConfig {
+                max_connections: 2,
+                min_connections: 0,
+                ..self.pool
+            },
+            ..self.clone()
+        }
+    }
+
     /// True when the URL names a SQLite database.
     pub fn is_sqlite(&self) -> bool {
         self.url.has_scheme(&["sqlite:"])

@@ -92,8 +92,10 @@ impl<T> During<T> for Result<T, DbErr> {
 fn is_unavailable(err: &DbErr) -> bool {
     let runtime = match err {
         // Whatever broke while connecting (refused, reset, a handshake cut
-        // short) is the server being away, not the statement being wrong.
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        // short) is the server being away, not the statement being wrong;
+        // but refused credentials (class 28) are a configuration to fix.
+        DbErr::Conn(_) => return !database_code(err).is_some_and(|c| c.starts_with("28")),
+        DbErr::ConnectionAcquire(_) => return true,
         DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
         _ => return false,
     };
@@ -144,7 +146,9 @@ fn is_invalid_value(err: &DbErr) -> bool {
 
 /// The SQLSTATE (PostgreSQL) or extended result code (SQLite) of `err`.
 fn database_code(err: &DbErr) -> Option<String> {
-    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    let (DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
     else {
         return None;
     };

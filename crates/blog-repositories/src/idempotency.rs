@@ -66,8 +66,11 @@ pub async fn claim(
             request_hash: row.request_hash,
             response: row.response,
         },
-        // Deleted between the two statements (expired and pruned): a new use.
-        None => Claim::Fresh,
+        // Pruned between the two statements: the caller asks for a retry.
+        None => Claim::Used {
+            request_hash: request_hash.to_owned(),
+            response: None,
+        },
     })
 }
 

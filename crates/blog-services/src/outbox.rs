@@ -23,7 +23,7 @@ use crate::cache::{Cache, Tag};
 use crate::cache_tags;
 use crate::idempotency::IDEMPOTENCY_WINDOW;
 
-/// Rows applied per poll (a backlog drains over successive polls).
+/// Rows read per batch (a poll drains the backlog batch by batch).
 const ROWS_PER_POLL: u64 = 200;
 
 /// Expired idempotency keys are deleted once per this many polls.
@@ -37,11 +37,25 @@ pub struct Outbox {
 }
 
 /// A recorded invalidation, to apply once its transaction has committed.
+/// Dropped unapplied (the commit failed, when it may have gone through all
+/// the same, or the request was cancelled after it), it makes the cache read
+/// nothing from Redis until the next poll has applied the row: the writing
+/// instance never shows a page from before its own write.
 #[derive(Debug)]
 #[must_use = "apply it after the commit"]
 pub struct Recorded {
     id: i32,
     tags: Vec<Tag>,
+    cache: Cache,
+    applied: bool,
+}
+
+impl Drop for Recorded {
+    fn drop(&mut self) {
+        if !self.applied {
+            self.cache.distrust();
+        }
+    }
 }
 
 impl Outbox {
@@ -63,12 +77,19 @@ impl Outbox {
         let tags = cache_tags::after_write(&writer.changed(), domain);
         let stored: Vec<String> = tags.iter().map(|t| t.as_stored().to_owned()).collect();
         let id = outbox::record(writer, &stored, Utc::now()).await?;
-        Ok(Recorded { id, tags })
+        Ok(Recorded {
+            id,
+            tags,
+            cache: self.cache.clone(),
+            applied: false,
+        })
     }
 
     /// Applies a committed write's invalidation and deletes its row. Never
     /// fails the write: a row left behind is applied by the next poll.
-    pub(crate) async fn apply(&self, recorded: Recorded) {
+    pub(crate) async fn apply(&self, mut recorded: Recorded) {
+        // A failed bump withdraws trust by itself; either way it is handled.
+        recorded.applied = true;
         if !self.cache.invalidate_tags(&recorded.tags).await {
             return;
         }
@@ -77,19 +98,30 @@ impl Outbox {
         }
     }
 
-    /// Applies every pending row (up to a batch); true when each one landed.
+    /// Applies every pending row, a batch at a time; true when each landed.
     pub async fn apply_pending(&self) -> Result<bool, RepositoryError> {
-        let rows = outbox::pending(&self.db, ROWS_PER_POLL).await?;
-        if rows.is_empty() {
-            return Ok(true);
+        loop {
+            let rows = outbox::pending(&self.db, ROWS_PER_POLL).await?;
+            if rows.is_empty() {
+                return Ok(true);
+            }
+            let (ids, tags) = merge(&rows);
+            if !self.cache.invalidate_tags(&tags).await {
+                return Ok(false);
+            }
+            outbox::remove(&self.db, &ids).await?;
+            tracing::info!(rows = ids.len(), "applied pending cache invalidations");
+            if rows.len() < ROWS_PER_POLL as usize {
+                return Ok(true);
+            }
         }
-        let (ids, tags) = merge(&rows);
-        if !self.cache.invalidate_tags(&tags).await {
-            return Ok(false);
-        }
-        outbox::remove(&self.db, &ids).await?;
-        tracing::info!(rows = ids.len(), "applied pending cache invalidations");
-        Ok(rows.len() < ROWS_PER_POLL as usize)
+    }
+
+    /// A write replayed for a repeated `Idempotency-Key`: its first request
+    /// may have committed without reaching Redis, so this process reads the
+    /// database until the next poll has applied the outbox.
+    pub(crate) fn after_replay(&self) {
+        self.cache.distrust();
     }
 
     /// One poll: applies the pending rows and, if all landed, lets the cache

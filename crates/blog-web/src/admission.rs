@@ -24,7 +24,8 @@ use crate::state::AppState;
 /// Requests at work per pooled connection.
 const REQUESTS_PER_CONNECTION: u32 = 2;
 
-/// Paths never queued: probes, metrics and static files touch no database.
+/// Paths never queued: the liveness probe, metrics and static files touch
+/// no database.
 const NEVER_QUEUED: &[&str] = &["/health/live/", "/metrics"];
 
 /// The permits, and how long a request may wait for one.

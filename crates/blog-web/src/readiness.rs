@@ -1,6 +1,7 @@
-//! Start-up that does not need the database: `blog serve` listens at once,
-//! and until its preparation (migrations, the demo data, the first outbox
-//! poll) has succeeded every request but the liveness probe, `/metrics` and
+//! Start-up that does not need the database: `blog serve` listens after one
+//! attempt to prepare (at most the acquire timeout), and until its
+//! preparation (migrations, the demo data, the first outbox poll) has
+//! succeeded every request but the liveness probe, `/metrics` and
 //! the static files gets 503 with `Retry-After`, so a fleet can start in any
 //! order and a load balancer sends it nothing yet.
 

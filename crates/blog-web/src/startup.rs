@@ -104,19 +104,20 @@ impl Application {
     /// Opens the pools (lazily), prepares the database (migrations, the demo
     /// data on an empty embedded one, the first outbox poll), builds the
     /// services, starts the background tasks and binds the listener. A
-    /// database that does not answer yet does not stop it: preparation is
+    /// database that does not answer yet does not stop it: after one attempt
+    /// (at most the acquire timeout) it listens anyway, preparation is
     /// retried in the background, and requests get 503 until it succeeds.
     pub async fn build(config: &Config) -> Result<Application, StartupError> {
         let db = connect(config).await?;
         let state = AppState::new(db.clone(), config)?;
-        let preparing = match prepare(&db, config, &state).await {
+        let retry_preparation = match prepare(&db, config, &state).await {
             Ok(()) => {
                 state.started.done();
-                None
+                false
             }
             Err(err) if err.is_transient() => {
                 tracing::warn!(error = %chain(&err), "not ready yet: retrying every second");
-                Some(spawn_preparation(db.clone(), config.clone(), state.clone()))
+                true
             }
             Err(err) => return Err(err),
         };
@@ -134,7 +135,10 @@ impl Application {
             }
         };
         let mut background = spawn_background(&state, config);
-        background.extend(preparing);
+        if retry_preparation {
+            let (db, config, state) = (db.clone(), config.clone(), state.clone());
+            background.push(spawn_preparation(db, config, state));
+        }
         Ok(Application {
             address,
             server,
@@ -217,11 +221,16 @@ pub async fn connect(config: &Config) -> Result<DbPool, StartupError> {
         })
 }
 
-/// Opens the pool and waits for the database's first answer: a command
-/// (`migrate`, `seed`, `analyze`) fails at once, naming the database, when it
-/// cannot reach it.
+/// Opens a maintenance pool (two connections, no statement timeout) and waits
+/// for the database's first answer: a command (`migrate`, `seed`, `analyze`)
+/// fails at once, naming the database, when it cannot reach it.
 pub async fn connect_now(config: &Config) -> Result<DbPool, StartupError> {
-    let db = connect(config).await?;
+    let db = database::connect(&config.database.for_maintenance())
+        .await
+        .map_err(|source| StartupError::Database {
+            url: config.database.url.redacted(),
+            source,
+        })?;
     database::ping(&db)
         .await
         .map_err(|source| StartupError::Database {
@@ -234,26 +243,31 @@ pub async fn connect_now(config: &Config) -> Result<DbPool, StartupError> {
 /// Retries [`prepare`] every second until it succeeds, then lets traffic in.
 fn spawn_preparation(db: DbPool, config: Config, state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let mut told_fatal = false;
         for attempt in 1u64.. {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            match prepare(&db, &config, &state).await {
+            let err = match prepare(&db, &config, &state).await {
                 Ok(()) => {
                     state.started.done();
                     tracing::info!(attempt, "the database answers: serving");
                     return;
                 }
-                Err(err) if attempt % 30 == 0 || !err.is_transient() => {
-                    tracing::error!(attempt, error = %chain(&err), "still not ready");
-                }
-                Err(_) => {}
+                Err(err) => err,
+            };
+            // Every 30 s, and at once the first time waiting will not cure it.
+            let fatal = !err.is_transient() && !told_fatal;
+            if attempt % 30 == 0 || fatal {
+                tracing::error!(attempt, error = %chain(&err), "still not ready");
+                told_fatal |= fatal;
             }
         }
     })
 }
 
 /// Migrates (unless `BLOG_AUTO_MIGRATE=false`), on the embedded default fills
-/// an empty database with the demo dataset, then applies the outbox once (so
-/// no page is read from a cache some write made stale). Behind a transaction
+/// an empty database with the demo dataset, then polls the outbox once (so no
+/// page is read from a cache some write made stale; if Redis does not answer,
+/// the cache stays off until a later poll succeeds). Behind a transaction
 /// pooler (the simple protocol) migrations cannot run: it checks that none is
 /// pending instead, so an instance never serves an older schema than its code.
 async fn prepare(db: &DbPool, config: &Config, state: &AppState) -> Result<(), StartupError> {
@@ -275,7 +289,13 @@ async fn migrate_or_check(db: &DbPool, config: &Config) -> Result<(), StartupErr
             return Err(StartupError::MigrationsPending(pending));
         }
     } else if config.database.migrate_on_start {
-        database::migrate(db).await.map_err(StartupError::Migrate)?;
+        // On a connection of its own, without the requests' statement timeout.
+        let maintenance = database::connect(&config.database.for_maintenance())
+            .await
+            .map_err(StartupError::Migrate)?;
+        let migrated = database::migrate(&maintenance).await;
+        maintenance.close().await.ok();
+        migrated.map_err(StartupError::Migrate)?;
     }
     Ok(())
 }

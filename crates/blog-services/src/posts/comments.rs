@@ -25,6 +25,7 @@ impl PostService {
         self.require_post(post_id).await?;
         let mut writer = Writer::begin(&self.db).await?;
         if let Some(first) = idempotency::replay(&mut writer, user.id, key).await? {
+            self.outbox.after_replay();
             return Ok(first);
         }
         let stored = comment::create(&mut writer, post_id, user.id, content, Utc::now()).await?;

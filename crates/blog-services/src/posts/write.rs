@@ -27,6 +27,7 @@ impl PostService {
         let valid = validate_post(&self.db, input).await?;
         let mut writer = Writer::begin(&self.db).await?;
         if let Some(first) = idempotency::replay(&mut writer, user.id, key).await? {
+            self.outbox.after_replay();
             return Ok(first);
         }
         let id = post_write::create(&mut writer, user.id, valid.fields.clone(), Utc::now()).await?;
