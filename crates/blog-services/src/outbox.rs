@@ -75,8 +75,7 @@ impl Outbox {
         domain: impl IntoIterator<Item = Tag>,
     ) -> Result<Recorded, ServiceError> {
         let tags = cache_tags::after_write(&writer.changed(), domain);
-        let stored: Vec<String> = tags.iter().map(|t| t.as_stored().to_owned()).collect();
-        let id = outbox::record(writer, &stored, Utc::now()).await?;
+        let id = record_tags(writer, &tags).await?;
         Ok(Recorded {
             id,
             tags,
@@ -163,6 +162,15 @@ impl Outbox {
             tracing::debug!(error = %crate::error::chain(&err), "pruning idempotency keys failed");
         }
     }
+}
+
+/// Writes an outbox row of `tags` in the writer's transaction; its id.
+pub(crate) async fn record_tags(
+    writer: &mut Writer<DbTransaction>,
+    tags: &[Tag],
+) -> Result<i32, RepositoryError> {
+    let stored: Vec<String> = tags.iter().map(|t| t.as_stored().to_owned()).collect();
+    outbox::record(writer, &stored, Utc::now()).await
 }
 
 /// The rows' ids, and their tags merged into one bump.

@@ -19,14 +19,11 @@ use blog_services::ServiceError;
 use tokio::sync::Semaphore;
 
 use crate::error::AppError;
+use crate::routes::touches_no_database;
 use crate::state::AppState;
 
 /// Requests at work per pooled connection.
 const REQUESTS_PER_CONNECTION: u32 = 2;
-
-/// Paths never queued: the liveness probe, metrics and static files touch
-/// no database.
-const NEVER_QUEUED: &[&str] = &["/health/live/", "/metrics"];
 
 /// The permits, and how long a request may wait for one.
 #[derive(Debug, Clone)]
@@ -55,8 +52,7 @@ pub async fn admit(
     let admission = req
         .app_data::<web::Data<AppState>>()
         .map(|state| state.admission.clone());
-    let path = req.path();
-    let exempt = NEVER_QUEUED.contains(&path) || path.starts_with("/static/");
+    let exempt = touches_no_database(req.path());
     let Some(admission) = admission.filter(|_| !exempt) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };

@@ -14,10 +14,8 @@ use actix_web::middleware::Next;
 use actix_web::web;
 
 use crate::error::AppError;
+use crate::routes::touches_no_database;
 use crate::state::AppState;
-
-/// Paths answered while the service is still starting.
-const ANSWERED_WHILE_STARTING: &[&str] = &["/health/live/", "/metrics"];
 
 /// Whether start-up has finished; shared by the workers and the start-up task.
 #[derive(Debug, Clone, Default)]
@@ -45,8 +43,7 @@ pub async fn until_started(
     let started = req
         .app_data::<web::Data<AppState>>()
         .is_none_or(|state| state.started.is_done());
-    let path = req.path();
-    if started || ANSWERED_WHILE_STARTING.contains(&path) || path.starts_with("/static/") {
+    if started || touches_no_database(req.path()) {
         return Ok(next.call(req).await?.map_into_left_body());
     }
     let refused = AppError::NotReady("starting: waiting for the database".into());

@@ -58,6 +58,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(readable("/static/{name}", assets::serve));
 }
 
+/// True for the paths that touch no database (the liveness probe, `/metrics`,
+/// static files): answered while the service starts, and never queued by
+/// admission control.
+pub fn touches_no_database(path: &str) -> bool {
+    matches!(path, "/health/live/" | "/metrics") || path.starts_with("/static/")
+}
+
 /// A resource answering GET, and HEAD the same way without the body (probes,
 /// `curl -I`).
 fn readable<F, Args>(path: &str, handler: F) -> actix_web::Resource

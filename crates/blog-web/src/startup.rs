@@ -215,10 +215,15 @@ fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> 
 pub async fn connect(config: &Config) -> Result<DbPool, StartupError> {
     database::connect(&config.database)
         .await
-        .map_err(|source| StartupError::Database {
-            url: config.database.url.redacted(),
-            source,
-        })
+        .map_err(unreachable(config))
+}
+
+/// The error naming the database (its URL redacted) that `source` came from.
+fn unreachable(config: &Config) -> impl Fn(RepositoryError) -> StartupError + '_ {
+    |source| StartupError::Database {
+        url: config.database.url.redacted(),
+        source,
+    }
 }
 
 /// Opens a maintenance pool (two connections, no statement timeout) and waits
@@ -227,16 +232,8 @@ pub async fn connect(config: &Config) -> Result<DbPool, StartupError> {
 pub async fn connect_now(config: &Config) -> Result<DbPool, StartupError> {
     let db = database::connect(&config.database.for_maintenance())
         .await
-        .map_err(|source| StartupError::Database {
-            url: config.database.url.redacted(),
-            source,
-        })?;
-    database::ping(&db)
-        .await
-        .map_err(|source| StartupError::Database {
-            url: config.database.url.redacted(),
-            source,
-        })?;
+        .map_err(unreachable(config))?;
+    database::ping(&db).await.map_err(unreachable(config))?;
     Ok(db)
 }
 
@@ -279,25 +276,29 @@ async fn prepare(db: &DbPool, config: &Config, state: &AppState) -> Result<(), S
     Ok(())
 }
 
-/// Applies the migrations, or (simple protocol) checks none is pending.
+/// Applies the pending migrations, or (simple protocol) refuses while any is
+/// pending. Only when some is does it open the migrations' own connection.
 async fn migrate_or_check(db: &DbPool, config: &Config) -> Result<(), StartupError> {
-    if db.protocol() == Protocol::Simple {
-        let pending = database::pending_migrations(db)
-            .await
-            .map_err(StartupError::Migrate)?;
-        if !pending.is_empty() {
-            return Err(StartupError::MigrationsPending(pending));
-        }
-    } else if config.database.migrate_on_start {
-        // On a connection of its own, without the requests' statement timeout.
-        let maintenance = database::connect(&config.database.for_maintenance())
-            .await
-            .map_err(StartupError::Migrate)?;
-        let migrated = database::migrate(&maintenance).await;
-        maintenance.close().await.ok();
-        migrated.map_err(StartupError::Migrate)?;
+    let simple = db.protocol() == Protocol::Simple;
+    if !simple && !config.database.migrate_on_start {
+        return Ok(());
     }
-    Ok(())
+    let pending = database::pending_migrations(db)
+        .await
+        .map_err(StartupError::Migrate)?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    if simple {
+        return Err(StartupError::MigrationsPending(pending));
+    }
+    // On a connection of its own, without the requests' statement timeout.
+    let maintenance = database::connect(&config.database.for_maintenance())
+        .await
+        .map_err(StartupError::Migrate)?;
+    let migrated = database::migrate(&maintenance).await;
+    maintenance.close().await.ok();
+    migrated.map_err(StartupError::Migrate)
 }
 
 /// Fills an empty embedded database with the demo dataset.

@@ -41,7 +41,7 @@ impl DbPool {
     /// Wraps sea-orm's pool; `protocol` only matters on PostgreSQL. `slow`
     /// is the threshold above which a simple-protocol statement is logged,
     /// `statement_timeout` the longest one may run (sent with each; a direct
-    /// connection has it from its startup options instead).
+    /// connection has it set once, when it connects).
     pub(crate) fn new(
         orm: DatabaseConnection,
         protocol: Protocol,

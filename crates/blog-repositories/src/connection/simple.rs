@@ -160,9 +160,9 @@ async fn observed<T>(
 
 /// What every statement of the mode obeys: the slow-statement threshold for
 /// the log, and the statement timeout, sent with each statement as
-/// `SET LOCAL` (PgBouncer 1.18 refuses the `options` startup parameter that
-/// carries it on a direct connection). A statement's `Query` message is one
-/// implicit transaction, so the setting ends with it.
+/// `SET LOCAL`: behind PgBouncer in transaction mode a per-connection setting
+/// would outlive our turn on the server connection. A statement's `Query`
+/// message is one implicit transaction, so the setting ends with it.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Limits {
     /// Slower statements are logged.

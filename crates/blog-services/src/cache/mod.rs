@@ -211,7 +211,8 @@ impl Cache {
     }
 
     /// Withdraws trust in Redis until the next successful [`Cache::resync`]:
-    /// at start, when invalidations may be pending from before.
+    /// whenever invalidations may be pending that this process did not apply
+    /// (at start; after a commit that failed or a replayed write).
     pub fn distrust(&self) {
         if matches!(self.inner.store, Store::Redis(_)) {
             self.inner.trust.withdraw();

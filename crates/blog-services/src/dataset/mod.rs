@@ -8,7 +8,7 @@ mod words;
 
 use blog_entities::user;
 use blog_repositories::bulk;
-use blog_repositories::{DbPool, DbTransaction, Writer, outbox};
+use blog_repositories::{DbPool, DbTransaction, Writer};
 use chrono::{DateTime, Utc};
 
 pub use self::generate::generate;
@@ -157,8 +157,7 @@ pub async fn reset(db: &DbPool) -> Result<(), ServiceError> {
 /// Records, in the bulk change's transaction, that nothing cached before it
 /// is valid (the ids are new): the outbox carries it to every instance.
 async fn invalidate_everything(writer: &mut Writer<DbTransaction>) -> Result<(), ServiceError> {
-    let all = [Tag::all().as_stored().to_owned()];
-    outbox::record(writer, &all, Utc::now()).await?;
+    crate::outbox::record_tags(writer, &[Tag::all()]).await?;
     Ok(())
 }
 

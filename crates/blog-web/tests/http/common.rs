@@ -129,6 +129,23 @@ impl TestApp {
         (status, statements, response.text().await.unwrap())
     }
 
+    /// Waits (at most `within`) until `path` is served from the cache: a
+    /// repeated fetch of it runs no statement.
+    pub async fn until_cached(&self, path: &str, within: Duration) {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            self.fetch(path).await;
+            if self.fetch(path).await.1 == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{path} was not cached again within {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Status and JSON body of a GET.
     pub async fn json(&self, path: &str) -> (StatusCode, Value) {
         let response = self.get(path).await;
