@@ -10,6 +10,7 @@ mod m20261125_000001_create_schema;
 mod m20261125_000002_search_statistics;
 mod m20261125_000003_auth_tokens;
 mod m20261201_000001_outbox_and_idempotency;
+mod m20261201_000002_counter_caches;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_search_statistics::Migration),
             Box::new(m20261125_000003_auth_tokens::Migration),
             Box::new(m20261201_000001_outbox_and_idempotency::Migration),
+            Box::new(m20261201_000002_counter_caches::Migration),
         ]
     }
 }

@@ -13,6 +13,8 @@ pub struct Model {
     /// Its unique name.
     #[sea_orm(unique)]
     pub name: String,
+    /// Its posts, kept by the writes that change them (a counter cache).
+    pub post_count: i64,
     /// Its posts.
     #[sea_orm(has_many)]
     pub posts: HasMany<super::post::Entity>,

@@ -27,6 +27,10 @@ pub struct Model {
     pub word_count: i32,
     /// How often it was read.
     pub view_count: i64,
+    /// Approved comments, kept by the writes that change them (a counter cache).
+    pub comment_count: i64,
+    /// Likes, kept by the writes that change them (a counter cache).
+    pub like_count: i64,
     /// When it was published (lists sort by it).
     pub created_at: DateTimeUtc,
     /// When it was last edited.

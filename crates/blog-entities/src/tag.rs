@@ -13,6 +13,8 @@ pub struct Model {
     /// Its unique name.
     #[sea_orm(unique)]
     pub name: String,
+    /// Posts carrying it, kept by the writes that change them (a counter cache).
+    pub post_count: i64,
     /// The posts carrying it.
     #[sea_orm(has_many, via = "post_tag")]
     pub posts: HasMany<super::post::Entity>,

@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod category;
 pub mod comment;
 pub mod connection;
+pub mod counters;
 pub mod database;
 pub mod error;
 pub mod idempotency;

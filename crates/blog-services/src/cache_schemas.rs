@@ -72,6 +72,7 @@ fn category() -> CategoryRef {
     CategoryRef {
         id: 1,
         name: "Django".into(),
+        post_count: 3,
     }
 }
 

@@ -22,6 +22,8 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Recompute the counter caches (comment and like counts, list totals) from the rows.
+    RepairCounts,
     /// Fill an empty database with the benchmark dataset.
     Seed {
         /// How many posts (comments, likes and tags scale with it).
@@ -80,6 +82,7 @@ async fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve => commands::serve(&config).await.map(|()| true),
         Command::Migrate => commands::migrate(&config).await.map(|()| true),
+        Command::RepairCounts => commands::repair_counts(&config).await.map(|()| true),
         Command::Seed {
             posts,
             reset,

@@ -1,16 +1,15 @@
 //! Posts: the filter builder, the named eager-loading builders and the writes.
 //!
-//! A page of posts and everything it shows costs a constant number of statements:
-//!
-//! 1. the cards: posts joined to their author and category, with the approved-comment
-//!    and like counts as correlated sub-selects (one sub-select per count, so the two
-//!    never multiply each other as two joins would);
-//! 2. the tag names of every post on the page ([`crate::tag`]);
-//! 3. the newest approved comments of every post, at most N per post, in one window
-//!    query ([`crate::comment`]).
+//! A page of posts and everything it shows is ONE statement (`card.rs`): posts
+//! joined to their author and category, the approved-comment and like counts
+//! read from the post's counter caches ([`crate::counters`]), its tag names and
+//! its newest approved comments as JSON arrays from correlated sub-selects (an
+//! index lookup per post; one sub-select per relation, so they never multiply
+//! each other as joins would). The detail view is the same statement for one
+//! post, with its content and every approved comment.
 //!
 //! To show a new field on the list view, add it to [`PostCardRow`] (and, if it is a
-//! column, to `card_select` in `query.rs`): every page, JSON twin and search
+//! column, to `select` in `card.rs`): every page, JSON twin and search
 //! result gets it once the service's `PostCard` carries it.
 //!
 //! Why not sea-orm's `find_also_related` / `LoaderTrait::load_many`: both load
@@ -19,21 +18,21 @@
 //! parents. The joins use the entities' relations (`post::Relation::User`,
 //! `post_tag::Relation::Tag`) but select only the columns a card shows.
 
+mod card;
 mod filter;
 mod query;
 pub mod write;
 
 use blog_entities::post;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect, QueryTrait};
 
+use self::card::CommentsShown;
 pub use self::filter::PostFilter;
 pub use self::query::{PostListLoader, PostQuery};
-use crate::RepositoryError;
-use crate::comment::{self as comments, CommentRow};
+use crate::comment::CommentRow;
 use crate::error::During;
+use crate::{Backend, RepositoryError};
 
 /// How many approved comments the list view shows under each post.
 pub const LIST_COMMENTS_PER_POST: u64 = 5;
@@ -44,7 +43,7 @@ pub const MAX_WINDOW: u64 = 1000;
 
 /// One post with what a card shows, loaded: its author's and category's
 /// names, tag names, approved-comment and like counts, and comments.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostCardRow {
     /// The post's id.
     pub id: i32,
@@ -59,7 +58,6 @@ pub struct PostCardRow {
     /// The category's name.
     pub category: String,
     /// Tag names, alphabetical.
-    #[sea_orm(skip)]
     pub tags: Vec<String>,
     /// Approved comments only.
     pub comment_count: i64,
@@ -73,7 +71,6 @@ pub struct PostCardRow {
     pub created_at: DateTime<Utc>,
     /// On list views the newest approved comments (at most 5); on the detail view
     /// every approved comment, oldest first.
-    #[sea_orm(skip)]
     pub comments: Vec<CommentRow>,
 }
 
@@ -93,24 +90,20 @@ pub fn posts<C: ConnectionTrait>(conn: &C) -> PostQuery<'_, C> {
 }
 
 /// The detail loader: one post with its tags, counts and every approved
-/// comment with its author, in 3 statements; `None` if there is no such post.
+/// comment with its author, in 1 statement; `None` if there is no such post.
 pub async fn find_detail(
     conn: &impl ConnectionTrait,
     id: i32,
 ) -> Result<Option<PostDetailRow>, RepositoryError> {
     const OPERATION: &str = "loading the post";
-    let select = query::card_select()
+    let select = card::select(Backend::of(conn), CommentsShown::All)
         .column(post::Column::Content)
         .filter(post::Column::Id.eq(id));
     let statement = select.build(conn.get_database_backend());
     let Some(row) = conn.query_one_raw(statement).await.during(OPERATION)? else {
         return Ok(None);
     };
-    let card = PostCardRow::from_query_result(&row, "").during(OPERATION)?;
+    let card = card::from_row(&row, CommentsShown::All)?;
     let content: String = row.try_get("", "content").during(OPERATION)?;
-    let mut cards = [card];
-    query::attach_tags(conn, &mut cards).await?;
-    let [mut card] = cards;
-    card.comments = comments::approved_for_post(conn, id).await?;
     Ok(Some(PostDetailRow { card, content }))
 }

@@ -1,18 +1,17 @@
 //! The post query builder and its eager loader: a filtered set of posts,
 //! counted or loaded a window at a time with everything a card shows.
 
-use std::collections::HashMap;
-
-use blog_entities::{category, comment, like, post, post_tag, tag, user};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, QueryStatementBuilder, SelectStatement};
+use blog_entities::{category, post, post_tag, tag};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, JoinType, Order, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select, Statement,
+    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Statement,
 };
 
+use super::card::{self, CommentsShown};
 use super::{LIST_COMMENTS_PER_POST, MAX_WINDOW, PostCardRow, PostFilter};
 use crate::error::During;
-use crate::{Backend, RepositoryError, comment as comments, tag as tags};
+use crate::{Backend, RepositoryError};
 
 /// A filtered set of posts, newest first. Build it with the narrowing methods,
 /// then count it or eager-load a window of it with [`PostQuery::with_related_data`].
@@ -62,7 +61,8 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
         self
     }
 
-    /// How many posts match, in one statement.
+    /// How many posts match, in one statement: a counter cache for all
+    /// posts, a category's or a tag's ([`crate::counters`]), else counted.
     pub async fn count(&self) -> Result<u64, RepositoryError> {
         const OPERATION: &str = "counting the posts";
         let row = self
@@ -79,20 +79,66 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
 
     /// The statement [`PostQuery::count`] runs: the key of its query-cache entry.
     pub fn count_statement(&self) -> Statement {
-        post::Entity::find()
-            .select_only()
-            .expr(Expr::col((post::Entity, post::Column::Id)).count())
-            .filter(self.filter.condition(Backend::of(self.conn)))
-            .build(self.conn.get_database_backend())
+        let backend = self.conn.get_database_backend();
+        // SUM of a BIGINT is a NUMERIC on PostgreSQL: back to BIGINT.
+        let total = Func::cast_as(
+            Func::coalesce([Expr::col(category::Column::PostCount).sum(), Expr::val(0i64)]),
+            "BIGINT",
+        );
+        let counter = match self.counted_by() {
+            Counter::AllPosts => Query::select()
+                .expr(total)
+                .from(category::Entity)
+                .to_owned(),
+            Counter::Category(id) => Query::select()
+                .column(category::Column::PostCount)
+                .from(category::Entity)
+                .and_where(Expr::col(category::Column::Id).eq(id))
+                .to_owned(),
+            Counter::Tag(name) => Query::select()
+                .column(tag::Column::PostCount)
+                .from(tag::Entity)
+                .and_where(Expr::col(tag::Column::Name).eq(name))
+                .to_owned(),
+            Counter::None => {
+                return post::Entity::find()
+                    .select_only()
+                    .expr(Expr::col((post::Entity, post::Column::Id)).count())
+                    .filter(self.filter.condition(Backend::of(self.conn)))
+                    .build(backend);
+            }
+        };
+        backend.build(&counter)
     }
 
-    /// The tables the query reads (what must invalidate a cached count).
-    pub fn tables(&self) -> Vec<&'static str> {
-        let mut tables = vec![post::Entity.table_name()];
-        if self.filter.tag.is_some() {
-            tables.extend([post_tag::Entity.table_name(), tag::Entity.table_name()]);
+    /// Which counter cache holds the count, if one does.
+    fn counted_by(&self) -> Counter<'_> {
+        let PostFilter {
+            category_id,
+            tag,
+            author_id,
+            search,
+        } = &self.filter;
+        match (category_id, tag, author_id, search) {
+            (None, None, None, None) => Counter::AllPosts,
+            (Some(id), None, None, None) => Counter::Category(*id),
+            (None, Some(name), None, None) => Counter::Tag(name),
+            _ => Counter::None,
         }
-        tables
+    }
+
+    /// The tables the count reads (what must invalidate a cached count).
+    pub fn tables(&self) -> Vec<&'static str> {
+        match self.counted_by() {
+            Counter::AllPosts | Counter::Category(_) => vec![category::Entity.table_name()],
+            Counter::Tag(_) => vec![tag::Entity.table_name()],
+            Counter::None if self.filter.tag.is_some() => vec![
+                post::Entity.table_name(),
+                post_tag::Entity.table_name(),
+                tag::Entity.table_name(),
+            ],
+            Counter::None => vec![post::Entity.table_name()],
+        }
     }
 
     /// The list view's loader: author, category, tags, approved-comment count,
@@ -102,7 +148,19 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
     }
 }
 
-/// Loads windows of a [`PostQuery`] as [`PostCardRow`]s in at most 3 statements,
+/// Where a [`PostQuery`]'s count is kept.
+enum Counter<'f> {
+    /// The sum of every category's post count.
+    AllPosts,
+    /// This category's post count.
+    Category(i32),
+    /// The post count of the tag with this name (none if there is no such tag).
+    Tag(&'f str),
+    /// No counter: the matching posts are counted.
+    None,
+}
+
+/// Loads windows of a [`PostQuery`] as [`PostCardRow`]s in one statement,
 /// whatever the window size.
 #[derive(Debug, Clone)]
 pub struct PostListLoader<'c, C> {
@@ -118,104 +176,27 @@ impl<C: ConnectionTrait> PostListLoader<'_, C> {
         limit: u64,
     ) -> Result<Vec<PostCardRow>, RepositoryError> {
         let conn = self.query.conn;
-        // Pick the window's ids first, so that joins and counts run for its rows
-        // only, not for every row an OFFSET skips.
+        let backend = Backend::of(conn);
+        // Pick the window's ids first, so that the joins and sub-selects run
+        // for its rows only, not for every row an OFFSET skips.
         let window = Query::select()
             .column((post::Entity, post::Column::Id))
             .from(post::Entity)
-            .cond_where(self.query.filter.condition(Backend::of(conn)))
+            .cond_where(self.query.filter.condition(backend))
             .order_by((post::Entity, post::Column::CreatedAt), Order::Desc)
             .order_by((post::Entity, post::Column::Id), Order::Desc)
             .offset(offset)
             .limit(Ord::min(limit, MAX_WINDOW))
             .to_owned();
-        let select = card_select()
+        let shown = CommentsShown::Newest(LIST_COMMENTS_PER_POST);
+        let select = card::select(backend, shown)
             .filter(post::Column::Id.in_subquery(window))
             .order_by(post::Column::CreatedAt, Order::Desc)
             .order_by(post::Column::Id, Order::Desc);
-        let mut cards = select
-            .into_model::<PostCardRow>()
-            .all(conn)
+        let rows = conn
+            .query_all_raw(select.build(conn.get_database_backend()))
             .await
             .during("loading the post cards")?;
-        if cards.is_empty() {
-            return Ok(cards);
-        }
-        attach_tags(conn, &mut cards).await?;
-        let ids: Vec<i32> = cards.iter().map(|c| c.id).collect();
-        let mut newest =
-            comments::newest_approved_for_posts(conn, &ids, LIST_COMMENTS_PER_POST).await?;
-        for card in &mut cards {
-            card.comments = newest.remove(&card.id).unwrap_or_default();
-        }
-        Ok(cards)
+        rows.iter().map(|row| card::from_row(row, shown)).collect()
     }
-}
-
-/// The cards' statement: posts, author, category and both counts, without content.
-pub(super) fn card_select() -> Select<post::Entity> {
-    post::Entity::find()
-        .select_only()
-        .columns([
-            post::Column::Id,
-            post::Column::Title,
-            post::Column::CategoryId,
-            post::Column::WordCount,
-            post::Column::ViewCount,
-            post::Column::CreatedAt,
-        ])
-        .column_as(post::Column::UserId, "author_id")
-        .column_as(user::Column::Username, "author")
-        .column_as(category::Column::Name, "category")
-        .expr_as(
-            Expr::SubQuery(
-                None,
-                Box::new(approved_comment_count().into_sub_query_statement()),
-            ),
-            "comment_count",
-        )
-        .expr_as(
-            Expr::SubQuery(None, Box::new(like_count().into_sub_query_statement())),
-            "like_count",
-        )
-        .join(JoinType::InnerJoin, post::Relation::User.def())
-        .join(JoinType::InnerJoin, post::Relation::Category.def())
-}
-
-/// `SELECT COUNT(*) FROM comments WHERE post_id = posts.id AND is_approved`.
-fn approved_comment_count() -> SelectStatement {
-    Query::select()
-        .expr(Expr::col((comment::Entity, comment::Column::Id)).count())
-        .from(comment::Entity)
-        .and_where(
-            Expr::col((comment::Entity, comment::Column::PostId))
-                .equals((post::Entity, post::Column::Id)),
-        )
-        .and_where(Expr::col((comment::Entity, comment::Column::IsApproved)).eq(true))
-        .to_owned()
-}
-
-/// `SELECT COUNT(*) FROM likes WHERE post_id = posts.id`.
-fn like_count() -> SelectStatement {
-    Query::select()
-        .expr(Expr::col((like::Entity, like::Column::Id)).count())
-        .from(like::Entity)
-        .and_where(
-            Expr::col((like::Entity, like::Column::PostId))
-                .equals((post::Entity, post::Column::Id)),
-        )
-        .to_owned()
-}
-
-/// Fills `tags` of every card (one statement).
-pub(super) async fn attach_tags(
-    conn: &impl ConnectionTrait,
-    cards: &mut [PostCardRow],
-) -> Result<(), RepositoryError> {
-    let ids: Vec<i32> = cards.iter().map(|c| c.id).collect();
-    let mut by_post: HashMap<i32, Vec<String>> = tags::names_for_posts(conn, &ids).await?;
-    for card in cards.iter_mut() {
-        card.tags = by_post.remove(&card.id).unwrap_or_default();
-    }
-    Ok(())
 }

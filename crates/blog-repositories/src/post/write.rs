@@ -1,14 +1,19 @@
 //! Writing posts: create, update, delete, and their tag links. Callers run these
 //! through one [`Writer`] and invalidate the tables it reports after the commit.
+//! Each keeps the list sizes (`categories.post_count`, `tags.post_count`) in
+//! step, in the same transaction; an update or delete first locks the post's
+//! row, so that two writes to one post never count from the same old state.
 
 use blog_entities::{comment, like, post, post_tag, tag};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityName, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait,
+    QuerySelect, RelationTrait, StatementBuilder,
 };
 
+use crate::counters::{self, PostCountChanges};
 use crate::error::During;
 use crate::{RepositoryError, Writer};
 
@@ -104,13 +109,41 @@ pub async fn create(
         content: Set(fields.content),
         word_count: Set(fields.word_count),
         view_count: Set(0),
+        comment_count: Set(0),
+        like_count: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     })
     .exec(writer.changing(&[post::Entity.table_name()]))
     .await
     .during("inserting the post")?;
+    let filed = PostCountChanges::default().add([fields.category_id]);
+    counters::change_category_posts(writer, &filed).await?;
     Ok(inserted.last_insert_id)
+}
+
+/// Locks post `id`'s row for the rest of the transaction; returns its
+/// category, or `None` if there is no such post. A write that changes
+/// nothing (`SET updated_at = updated_at`), not `SELECT ... FOR UPDATE`:
+/// SQLite has no row locks, and a transaction there that reads before it
+/// writes fails when another writer came in between; a write first waits.
+async fn lock(
+    writer: &mut Writer<impl ConnectionTrait>,
+    id: i32,
+) -> Result<Option<i32>, RepositoryError> {
+    const OPERATION: &str = "locking the post";
+    let touch = Query::update()
+        .table(post::Entity)
+        .value(post::Column::UpdatedAt, Expr::col(post::Column::UpdatedAt))
+        .and_where(Expr::col(post::Column::Id).eq(id))
+        .returning_col(post::Column::CategoryId)
+        .to_owned();
+    let conn = writer.changing(&[post::Entity.table_name()]);
+    let statement = StatementBuilder::build(&touch, &conn.get_database_backend());
+    match conn.query_one_raw(statement).await.during(OPERATION)? {
+        Some(row) => Ok(Some(row.try_get_by_index(0).during(OPERATION)?)),
+        None => Ok(None),
+    }
 }
 
 /// Overwrites the client-written columns of post `id`.
@@ -120,6 +153,15 @@ pub async fn update(
     fields: PostFields,
     now: DateTime<Utc>,
 ) -> Result<(), RepositoryError> {
+    let Some(old_category) = lock(writer, id).await? else {
+        return Ok(());
+    };
+    if old_category != fields.category_id {
+        let moved = PostCountChanges::default()
+            .remove([old_category])
+            .add([fields.category_id]);
+        counters::change_category_posts(writer, &moved).await?;
+    }
     post::Entity::update_many()
         .col_expr(post::Column::CategoryId, fields.category_id.into())
         .col_expr(post::Column::Title, fields.title.into())
@@ -139,6 +181,10 @@ pub async fn delete(
     writer: &mut Writer<impl ConnectionTrait>,
     id: i32,
 ) -> Result<(), RepositoryError> {
+    let Some(category) = lock(writer, id).await? else {
+        return Ok(());
+    };
+    let tag_ids = linked_tag_ids(writer.reader(), id).await?;
     let cascade = [
         post::Entity.table_name(),
         comment::Entity.table_name(),
@@ -149,7 +195,25 @@ pub async fn delete(
         .exec(writer.changing(&cascade))
         .await
         .during("deleting the post")?;
-    Ok(())
+    let unfiled = PostCountChanges::default().remove([category]);
+    counters::change_category_posts(writer, &unfiled).await?;
+    let untagged = PostCountChanges::default().remove(tag_ids);
+    counters::change_tag_posts(writer, &untagged).await
+}
+
+/// The ids of the tags linked to post `id`.
+async fn linked_tag_ids(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+) -> Result<Vec<i32>, RepositoryError> {
+    post_tag::Entity::find()
+        .select_only()
+        .column(post_tag::Column::TagId)
+        .filter(post_tag::Column::PostId.eq(post_id))
+        .into_tuple()
+        .all(conn)
+        .await
+        .during("reading the post's tags")
 }
 
 /// Makes the tags named `names` the post's tags, exactly, creating unknown names.
@@ -166,29 +230,44 @@ pub async fn set_tag_names(
     replace_tags(writer, post_id, &tag_ids).await
 }
 
-/// Makes `tag_ids` the post's tags, exactly.
+/// Makes `tag_ids` the post's tags, exactly: links only what changed, and
+/// counts the change in the tags' post counts.
 async fn replace_tags(
     writer: &mut Writer<impl ConnectionTrait>,
     post_id: i32,
     tag_ids: &[i32],
 ) -> Result<(), RepositoryError> {
     const OPERATION: &str = "linking the post's tags";
+    let old = linked_tag_ids(writer.reader(), post_id).await?;
+    let removed: Vec<i32> = old
+        .iter()
+        .copied()
+        .filter(|t| !tag_ids.contains(t))
+        .collect();
+    let added: Vec<i32> = tag_ids
+        .iter()
+        .copied()
+        .filter(|t| !old.contains(t))
+        .collect();
     let links = writer.changing(&[post_tag::Entity.table_name()]);
-    post_tag::Entity::delete_many()
-        .filter(post_tag::Column::PostId.eq(post_id))
-        .exec(links)
-        .await
-        .during(OPERATION)?;
-    if tag_ids.is_empty() {
-        return Ok(());
+    if !removed.is_empty() {
+        post_tag::Entity::delete_many()
+            .filter(post_tag::Column::PostId.eq(post_id))
+            .filter(post_tag::Column::TagId.is_in(removed.iter().copied()))
+            .exec(links)
+            .await
+            .during(OPERATION)?;
     }
-    let rows = tag_ids.iter().map(|&tag_id| post_tag::ActiveModel {
-        post_id: Set(post_id),
-        tag_id: Set(tag_id),
-    });
-    post_tag::Entity::insert_many(rows)
-        .exec_without_returning(links)
-        .await
-        .during(OPERATION)?;
-    Ok(())
+    if !added.is_empty() {
+        let rows = added.iter().map(|&tag_id| post_tag::ActiveModel {
+            post_id: Set(post_id),
+            tag_id: Set(tag_id),
+        });
+        post_tag::Entity::insert_many(rows)
+            .exec_without_returning(links)
+            .await
+            .during(OPERATION)?;
+    }
+    let changes = PostCountChanges::default().add(added).remove(removed);
+    counters::change_tag_posts(writer, &changes).await
 }

@@ -62,6 +62,7 @@ fn categories() -> Vec<category::Model> {
         .map(|(name, id)| category::Model {
             id,
             name: (*name).to_owned(),
+            post_count: 0,
         })
         .collect()
 }
@@ -72,6 +73,7 @@ fn tags() -> Vec<tag::Model> {
         .map(|id| tag::Model {
             id,
             name: format!("tag{id}"),
+            post_count: 0,
         })
         .collect()
 }
@@ -84,54 +86,67 @@ struct Rows<'a> {
 }
 
 impl Rows<'_> {
-    /// Post `i`, published at `created_at`, with its tags, comments and likes.
+    /// Post `i`, published at `created_at`, with its tags, comments and likes,
+    /// and every counter cache they change counted.
     fn post(&mut self, i: i32, created_at: DateTime<Utc>) {
         let rng = &mut *self.rng;
         let title_words = rng.range(3, 6) as usize;
         let content_words = rng.range(100, 1000) as usize;
         let title = format!("Post {i}: {}", rng.words(title_words));
         let content = rng.words(content_words);
-        self.dataset.posts.push(post::Model {
+        let user_id = rng.range(1, USERS as u64) as i32;
+        let category_id = rng.range(1, CATEGORIES.len() as u64) as i32;
+        let mut post = post::Model {
             id: i,
-            user_id: rng.range(1, USERS as u64) as i32,
-            category_id: rng.range(1, CATEGORIES.len() as u64) as i32,
+            user_id,
+            category_id,
             title,
             word_count: content_words as i32,
             content,
             view_count: rng.range(0, 10_000) as i64,
+            comment_count: 0,
+            like_count: 0,
             created_at,
             updated_at: created_at,
-        });
+        };
+        self.dataset.categories[category_id as usize - 1].post_count += 1;
         for tag_id in rng.distinct(TAGS_PER_POST, TAGS as u64) {
             self.dataset.post_tags.push(post_tag::Model {
                 post_id: i,
                 tag_id: tag_id as i32,
             });
+            self.dataset.tags[tag_id as usize - 1].post_count += 1;
         }
-        self.comments(i, created_at);
-        self.likes(i, created_at);
+        post.comment_count = self.comments(i, created_at);
+        post.like_count = self.likes(i, created_at);
+        self.dataset.posts.push(post);
     }
 
-    /// 0-20 comments on post `i`, 80 % approved, each after the post.
-    fn comments(&mut self, post_id: i32, created_at: DateTime<Utc>) {
+    /// 0-20 comments on post `i`, 80 % approved, each after the post; returns
+    /// how many are approved.
+    fn comments(&mut self, post_id: i32, created_at: DateTime<Utc>) -> i64 {
         let rng = &mut *self.rng;
+        let mut approved = 0;
         for _ in 0..rng.range(0, MAX_COMMENTS_PER_POST) {
             let after = TimeDelta::seconds(rng.range(60, 7 * 24 * 3600) as i64);
             let words = rng.range(5, 40) as usize;
             let id = self.dataset.comments.len() as i32 + 1;
-            self.dataset.comments.push(comment::Model {
+            let comment = comment::Model {
                 id,
                 post_id,
                 user_id: rng.range(1, USERS as u64) as i32,
                 content: rng.words(words),
                 is_approved: rng.range(1, 100) <= APPROVED_PERCENT,
                 created_at: (created_at + after).min(self.now),
-            });
+            };
+            approved += i64::from(comment.is_approved);
+            self.dataset.comments.push(comment);
         }
+        approved
     }
 
-    /// 0-30 likes of post `i`, from distinct users.
-    fn likes(&mut self, post_id: i32, created_at: DateTime<Utc>) {
+    /// 0-30 likes of post `i`, from distinct users; returns how many.
+    fn likes(&mut self, post_id: i32, created_at: DateTime<Utc>) -> i64 {
         let rng = &mut *self.rng;
         let likers = rng.range(0, MAX_LIKES_PER_POST) as usize;
         for user_id in rng.distinct(likers, USERS as u64) {
@@ -143,5 +158,6 @@ impl Rows<'_> {
                 created_at: (created_at + TimeDelta::hours(1)).min(self.now),
             });
         }
+        likers as i64
     }
 }

@@ -7,8 +7,8 @@ mod generate;
 mod words;
 
 use blog_entities::user;
-use blog_repositories::bulk;
-use blog_repositories::{DbPool, DbTransaction, Writer};
+use blog_repositories::counters::{self, Repaired};
+use blog_repositories::{DbPool, DbTransaction, Writer, bulk};
 use chrono::{DateTime, Utc};
 
 pub use self::generate::generate;
@@ -152,6 +152,19 @@ pub async fn reset(db: &DbPool) -> Result<(), ServiceError> {
     invalidate_everything(&mut writer).await?;
     writer.commit().await?;
     Ok(())
+}
+
+/// `blog repair-counts`: every counter cache recomputed from the rows, in one
+/// transaction that holds writers off; if any was wrong, nothing cached
+/// before it is trusted.
+pub async fn repair_counts(db: &DbPool) -> Result<Repaired, ServiceError> {
+    let mut writer = Writer::begin(db).await?;
+    let repaired = counters::recompute(&mut writer).await?;
+    if repaired != Repaired::default() {
+        invalidate_everything(&mut writer).await?;
+    }
+    writer.commit().await?;
+    Ok(repaired)
 }
 
 /// Records, in the bulk change's transaction, that nothing cached before it

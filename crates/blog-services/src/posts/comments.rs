@@ -1,6 +1,6 @@
 //! Commenting, and the post author's approval that makes a comment public.
 
-use blog_repositories::{Writer, comment};
+use blog_repositories::{Writer, comment, counters};
 use chrono::Utc;
 
 use super::PostService;
@@ -47,10 +47,12 @@ impl PostService {
         }
         if !stored.is_approved {
             let mut writer = Writer::begin(&self.db).await?;
-            comment::approve(&mut writer, id).await?;
+            if comment::approve(&mut writer, id).await? {
+                counters::add_approved_comments(&mut writer, stored.post_id, 1).await?;
+                let domain = [cache_tags::posts(), cache_tags::post(stored.post_id)];
+                self.commit(writer, domain).await?;
+            }
             stored.is_approved = true;
-            let domain = [cache_tags::posts(), cache_tags::post(stored.post_id)];
-            self.commit(writer, domain).await?;
         }
         Ok(stored.into())
     }

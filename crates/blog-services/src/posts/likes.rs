@@ -1,7 +1,7 @@
 //! Liking and unliking: idempotent, so a repeated request changes nothing and
 //! invalidates nothing.
 
-use blog_repositories::{DbTransaction, Writer, like};
+use blog_repositories::{DbTransaction, Writer, counters, like};
 use chrono::Utc;
 
 use super::PostService;
@@ -26,20 +26,24 @@ impl PostService {
         self.after_like(writer, id, changed, false).await
     }
 
-    /// Counts the likes in the transaction, then commits (recording the
-    /// invalidation only if the like changed anything).
+    /// Counts the change on the post's like counter (or reads it, if nothing
+    /// changed) in the transaction, then commits (recording the invalidation
+    /// only if the like changed anything).
     async fn after_like(
         &self,
-        writer: Writer<DbTransaction>,
+        mut writer: Writer<DbTransaction>,
         id: i32,
         changed: bool,
         liked: bool,
     ) -> Result<LikeState, ServiceError> {
-        let like_count = like::count(writer.reader(), id).await?;
+        let like_count;
         if changed {
+            let delta = if liked { 1 } else { -1 };
+            like_count = counters::add_likes(&mut writer, id, delta).await?;
             let domain = [cache_tags::posts(), cache_tags::post(id)];
             self.commit(writer, domain).await?;
         } else {
+            like_count = like::count(writer.reader(), id).await?;
             writer.commit().await?;
         }
         Ok(LikeState {

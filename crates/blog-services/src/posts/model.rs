@@ -85,6 +85,8 @@ pub struct CategoryRef {
     pub id: i32,
     /// Its name.
     pub name: String,
+    /// How many posts it has (the total of its list).
+    pub post_count: u64,
 }
 
 /// One page of the post list, with what the page around it needs.
@@ -143,7 +145,7 @@ pub struct CommentState {
 }
 
 impl Cacheable for PostListing {
-    const SCHEMA: u32 = 1;
+    const SCHEMA: u32 = 2;
 }
 
 impl Cacheable for PostDetail {
@@ -155,7 +157,7 @@ impl Cacheable for SearchResults {
 }
 
 impl Cacheable for CategoryRef {
-    const SCHEMA: u32 = 1;
+    const SCHEMA: u32 = 2;
 }
 
 impl From<PostCardRow> for PostCard {

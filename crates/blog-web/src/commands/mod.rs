@@ -1,4 +1,5 @@
-//! The subcommands of the `blog` binary (cli.md): serve, migrate, seed, analyze.
+//! The subcommands of the `blog` binary (cli.md): serve, migrate, seed,
+//! repair-counts, analyze.
 
 mod analyze;
 
@@ -32,6 +33,9 @@ pub enum CommandError {
     /// Emptying or seeding the database failed.
     #[error("seeding the database")]
     Seed(#[source] ServiceError),
+    /// Recomputing the counter caches failed.
+    #[error("repairing the counters")]
+    RepairCounts(#[source] ServiceError),
     /// The analysis failed.
     #[error("analyzing the database")]
     Analyze(#[source] blog_services::database_report::AnalyzeError),
@@ -101,14 +105,7 @@ pub async fn seed(
     .await
     .map_err(CommandError::Seed)?;
     bar.finish_and_clear();
-    // The seed recorded "nothing cached before is valid" in the outbox. A
-    // shared cache gets it now; an in-process one belongs to the running
-    // service, whose poller applies the row.
-    let redis = RedisPool::from_config(&config.redis).map_err(StartupError::Redis)?;
-    let cache = Cache::new(&config.cache, redis.as_ref());
-    if cache.backend() == CacheBackend::Redis {
-        Outbox::new(db.clone(), cache).apply_pending().await.ok();
-    }
+    apply_outbox(&config, &db).await?;
     println!(
         "seeded {} posts, {} comments, {} likes ({} rows) in {:.1} s",
         report.posts,
@@ -123,6 +120,33 @@ pub async fn seed(
             dataset::ADMIN_USERNAME,
             spec.admin_password
         );
+    }
+    Ok(())
+}
+
+/// `blog repair-counts`: recompute every counter cache from the rows and say
+/// how many were wrong.
+pub async fn repair_counts(config: &Config) -> Result<(), CommandError> {
+    let db = startup::connect_now(config).await?;
+    let repaired = dataset::repair_counts(&db)
+        .await
+        .map_err(CommandError::RepairCounts)?;
+    apply_outbox(config, &db).await?;
+    println!(
+        "counters repaired: {} posts, {} categories, {} tags were wrong",
+        repaired.posts, repaired.categories, repaired.tags
+    );
+    Ok(())
+}
+
+/// A bulk change recorded "nothing cached before is valid" in the outbox. A
+/// shared cache gets it now; an in-process one belongs to the running
+/// service, whose poller applies the row.
+async fn apply_outbox(config: &Config, db: &blog_repositories::DbPool) -> Result<(), CommandError> {
+    let redis = RedisPool::from_config(&config.redis).map_err(StartupError::Redis)?;
+    let cache = Cache::new(&config.cache, redis.as_ref());
+    if cache.backend() == CacheBackend::Redis {
+        Outbox::new(db.clone(), cache).apply_pending().await.ok();
     }
     Ok(())
 }

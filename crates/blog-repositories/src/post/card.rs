@@ -1,0 +1,191 @@
+//! The card statement: everything a card shows, one row per post, in one
+//! statement. The counts are the post's counter caches; its tag names and
+//! its comments (the newest few, or all) come as JSON arrays from correlated
+//! sub-selects, each an index lookup per post, so a page of cards is one
+//! round trip whatever it shows.
+
+use blog_entities::{category, post, user};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    DbErr, EntityTrait, FromQueryResult, JoinType, QueryResult, QuerySelect, RelationTrait, Select,
+};
+
+use super::PostCardRow;
+use crate::Backend;
+use crate::RepositoryError;
+use crate::comment::CommentRow;
+use crate::error::During;
+
+/// Which of a post's approved comments its card carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CommentsShown {
+    /// The newest `n`, newest first (the list views).
+    Newest(u64),
+    /// Every one, oldest first (the detail view).
+    All,
+}
+
+/// The columns of the card statement, as they come.
+#[derive(FromQueryResult)]
+struct CardRecord {
+    id: i32,
+    title: String,
+    author_id: i32,
+    author: String,
+    category_id: i32,
+    category: String,
+    comment_count: i64,
+    like_count: i64,
+    word_count: i32,
+    view_count: i64,
+    created_at: DateTime<Utc>,
+    tags_json: String,
+    comments_json: String,
+}
+
+/// One comment in `comments_json`: id, author id, author, content, created at.
+type CommentJson = (i32, i32, String, String, String);
+
+/// The card statement over `posts` joined to its author and category.
+pub(crate) fn select(backend: Backend, comments: CommentsShown) -> Select<post::Entity> {
+    post::Entity::find()
+        .select_only()
+        .columns([
+            post::Column::Id,
+            post::Column::Title,
+            post::Column::CategoryId,
+            post::Column::CommentCount,
+            post::Column::LikeCount,
+            post::Column::WordCount,
+            post::Column::ViewCount,
+            post::Column::CreatedAt,
+        ])
+        .column_as(post::Column::UserId, "author_id")
+        .column_as(user::Column::Username, "author")
+        .column_as(category::Column::Name, "category")
+        .expr_as(Expr::cust(tags_json(backend)), "tags_json")
+        .expr_as(
+            Expr::cust(comments_json(backend, comments)),
+            "comments_json",
+        )
+        .join(JoinType::InnerJoin, post::Relation::User.def())
+        .join(JoinType::InnerJoin, post::Relation::Category.def())
+}
+
+/// Reads one row of the card statement.
+pub(crate) fn from_row(
+    row: &QueryResult,
+    comments: CommentsShown,
+) -> Result<PostCardRow, RepositoryError> {
+    const OPERATION: &str = "reading a post card";
+    let record = CardRecord::from_query_result(row, "").during(OPERATION)?;
+    let tags: Vec<String> = parse(&record.tags_json).during(OPERATION)?;
+    let listed: Vec<CommentJson> = parse(&record.comments_json).during(OPERATION)?;
+    let mut shown = Vec::with_capacity(listed.len());
+    for (id, author_id, author, content, created_at) in listed {
+        shown.push(CommentRow {
+            id,
+            post_id: record.id,
+            author_id,
+            author,
+            content,
+            created_at: timestamp(&created_at).during(OPERATION)?,
+        });
+    }
+    // The aggregate's order is the database's choice: put them in the view's.
+    shown.sort_by_key(|c| (c.created_at, c.id));
+    if matches!(comments, CommentsShown::Newest(_)) {
+        shown.reverse();
+    }
+    Ok(PostCardRow {
+        id: record.id,
+        title: record.title,
+        author_id: record.author_id,
+        author: record.author,
+        category_id: record.category_id,
+        category: record.category,
+        tags,
+        comment_count: record.comment_count,
+        like_count: record.like_count,
+        word_count: record.word_count,
+        view_count: record.view_count,
+        created_at: record.created_at,
+        comments: shown,
+    })
+}
+
+/// The post's tag names as a JSON array, alphabetical.
+fn tags_json(backend: Backend) -> String {
+    let names = "SELECT tags.name FROM post_tags JOIN tags ON tags.id = post_tags.tag_id \
+                 WHERE post_tags.post_id = posts.id";
+    match backend {
+        Backend::Postgres => format!(
+            "COALESCE((SELECT json_agg(t.name ORDER BY t.name) FROM ({names}) t)::text, '[]')"
+        ),
+        Backend::Sqlite => {
+            format!("(SELECT json_group_array(t.name) FROM ({names} ORDER BY tags.name) t)")
+        }
+    }
+}
+
+/// The post's approved comments with their authors as a JSON array of
+/// `[id, author id, author, content, created at]`.
+fn comments_json(backend: Backend, comments: CommentsShown) -> String {
+    let limit = match comments {
+        CommentsShown::Newest(n) => {
+            format!("ORDER BY comments.created_at DESC, comments.id DESC LIMIT {n}")
+        }
+        CommentsShown::All => String::new(),
+    };
+    let shown = format!(
+        "SELECT comments.id, comments.user_id, comments.content, comments.created_at \
+         FROM comments WHERE comments.post_id = posts.id AND comments.is_approved {limit}"
+    );
+    let join = format!("FROM ({shown}) c JOIN users u ON u.id = c.user_id");
+    match backend {
+        Backend::Postgres => format!(
+            "COALESCE((SELECT json_agg(json_build_array(c.id, c.user_id, u.username, \
+             c.content, c.created_at)) {join})::text, '[]')"
+        ),
+        Backend::Sqlite => format!(
+            "(SELECT json_group_array(json_array(c.id, c.user_id, u.username, \
+             c.content, c.created_at)) {join})"
+        ),
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, DbErr> {
+    serde_json::from_str(json).map_err(|e| DbErr::Json(e.to_string()))
+}
+
+/// A timestamp as the JSON carries it: RFC 3339 from PostgreSQL, or the text
+/// SQLite stores (RFC 3339, or with a space for the `T`).
+fn timestamp(text: &str) -> Result<DateTime<Utc>, DbErr> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    if let Ok(time) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Ok(time.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+        .map(|naive| naive.and_utc())
+        .map_err(|e| DbErr::Type(format!("comment timestamp {text:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_of_both_backends_parse() {
+        let expected = DateTime::parse_from_rfc3339("2026-11-25T10:00:00.5Z").unwrap();
+        for text in [
+            "2026-11-25T10:00:00.500+00:00",
+            "2026-11-25 10:00:00.5+00:00",
+            "2026-11-25 10:00:00.5",
+        ] {
+            assert_eq!(timestamp(text).unwrap(), expected, "{text}");
+        }
+    }
+}
