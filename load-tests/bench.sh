@@ -98,6 +98,7 @@ redis-cli -u "$REDIS" flushdb >/dev/null
 ON_PID=$!
 for port in "$RAW_PORT" "$OFF_PORT" "$ON_PORT"; do wait_for "http://127.0.0.1:$port/static/style.css"; done
 DB_OID=$(sql "SELECT oid FROM pg_database WHERE datname = '$DB'")
+sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 
 # One wrk run: prints "requests/s p99_ms statements_per_request errors".
 drive() { # URL

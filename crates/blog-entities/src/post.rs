@@ -31,6 +31,15 @@ pub struct Model {
     pub comment_count: i64,
     /// Likes, kept by the writes that change them (a counter cache).
     pub like_count: i64,
+    /// Its tag names as a JSON array, alphabetical, kept by the writes that
+    /// change its tags (what a card shows, without a join).
+    #[sea_orm(column_type = "Text")]
+    pub tag_names: String,
+    /// Its 5 newest approved comments as a JSON array of `[id, author id,
+    /// author, content, created at]`, kept by the approvals (what a card
+    /// shows, without a join).
+    #[sea_orm(column_type = "Text")]
+    pub newest_comments: String,
     /// When it was published (lists sort by it).
     pub created_at: DateTimeUtc,
     /// When it was last edited.

@@ -118,6 +118,8 @@ pub async fn insert_dataset(
     insert_batched(writer, dataset.post_tags, progress).await?;
     insert_batched(writer, dataset.comments, progress).await?;
     insert_batched(writer, dataset.likes, progress).await?;
+    // The lists each card shows, from the rows just written.
+    crate::post::card::refresh_all(writer).await?;
     if writer.reader().get_database_backend() == DbBackend::Postgres {
         // Rows came with explicit ids: move each sequence past the largest.
         for table in ["users", "categories", "tags", "posts", "comments", "likes"] {

@@ -10,7 +10,9 @@ use sea_orm::{
     QueryFilter,
 };
 
+use crate::counters;
 use crate::error::During;
+use crate::post::card::{self, KeptList};
 use crate::{RepositoryError, Writer};
 
 /// An approved comment with its author, as listed under a post.
@@ -65,11 +67,13 @@ pub async fn find_with_post_author(
     Ok(row.and_then(|(comment, post)| post.map(|p| (comment, p.user_id))))
 }
 
-/// Marks comment `id` approved; false if it already was (or does not exist),
-/// so that of two concurrent approvals only one counts.
+/// Marks comment `id` (on post `post_id`) approved, counts it on the post and
+/// rebuilds the post's newest comments; false if it already was approved (or
+/// does not exist), so that of two concurrent approvals only one counts.
 pub async fn approve(
     writer: &mut Writer<impl ConnectionTrait>,
     id: i32,
+    post_id: i32,
 ) -> Result<bool, RepositoryError> {
     let result = comment::Entity::update_many()
         .col_expr(comment::Column::IsApproved, Expr::value(true))
@@ -78,5 +82,10 @@ pub async fn approve(
         .exec(writer.changing(&[comment::Entity.table_name()]))
         .await
         .during("approving the comment")?;
-    Ok(result.rows_affected > 0)
+    if result.rows_affected == 0 {
+        return Ok(false);
+    }
+    counters::add_approved_comments(writer, post_id, 1).await?;
+    card::refresh(writer, post_id, &[KeptList::NewestComments]).await?;
+    Ok(true)
 }

@@ -7,7 +7,8 @@
 //! with `count = count + delta` (never a value read earlier), so concurrent
 //! writes add up. Rows of `categories` and `tags` are locked in id order, so
 //! two writes touching the same ones queue instead of deadlocking.
-//! [`recompute`] rebuilds every count from the rows (`blog repair-counts`).
+//! [`recompute`] rebuilds every count from the rows, and the lists kept on
+//! each post (`post::card`) with them (`blog repair-counts`).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,7 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DbBackend, EntityName, Iden, StatementBuilder};
 
 use crate::error::During;
+use crate::post::card;
 use crate::{RepositoryError, Writer};
 
 /// How a write changes the post counts of categories or tags: id → delta.
@@ -55,6 +57,8 @@ impl PostCountChanges {
 pub struct Repaired {
     /// Posts whose comment or like count was wrong.
     pub posts: u64,
+    /// Posts whose kept tag names or newest comments were wrong.
+    pub lists: u64,
     /// Categories whose post count was wrong.
     pub categories: u64,
     /// Tags whose post count was wrong.
@@ -211,8 +215,10 @@ pub async fn recompute(
             .during(OPERATION)?
             .rows_affected();
     }
+    let lists = card::refresh_all(writer).await?;
     Ok(Repaired {
         posts: counts[0],
+        lists,
         categories: counts[1],
         tags: counts[2],
     })

@@ -183,7 +183,7 @@ async fn likes_comments_and_tokens_declare_their_tables() {
     assert_declared(db, "comment create", &stats, &writer.finish()).await;
 
     let mut writer = Writer::autocommit(db);
-    let (done, stats) = track_with_sql(comment::approve(&mut writer, stored.id)).await;
+    let (done, stats) = track_with_sql(comment::approve(&mut writer, stored.id, 1)).await;
     done.unwrap();
     assert_declared(db, "comment approve", &stats, &writer.finish()).await;
 

@@ -118,10 +118,10 @@ fn every_cached_shape_is_pinned_to_its_version() {
         ("u64", pinned(&7_u64)),
     ];
     let recorded: [(&str, (u32, u64)); 6] = [
-        ("PostListing", (1, 0x5c6a_132e_9f4b_df58)),
+        ("PostListing", (2, 0x6287_1e0c_5c58_20c8)),
         ("PostDetail", (1, 0x3988_d808_7055_6ac0)),
         ("SearchResults", (1, 0x238c_ae05_0cf0_d231)),
-        ("Vec<CategoryRef>", (1, 0x826b_4366_c375_bf70)),
+        ("Vec<CategoryRef>", (2, 0x23c0_e595_8035_942e)),
         ("UserStats", (1, 0xfb2b_58b4_7154_1531)),
         ("u64", (1, 0xaf63_e34c_8601_f871)),
     ];

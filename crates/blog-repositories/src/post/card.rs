@@ -1,21 +1,22 @@
 //! The card statement: everything a card shows, one row per post, in one
 //! statement. The counts are the post's counter caches; its tag names and
-//! its comments (the newest few, or all) come as JSON arrays from correlated
-//! sub-selects, each an index lookup per post, so a page of cards is one
-//! round trip whatever it shows.
+//! its newest comments are JSON arrays kept on the post (`tag_names`,
+//! `newest_comments`), rebuilt here by the writes that change them, so a page
+//! of cards reads its rows and joins nothing per card. The detail view lists
+//! every approved comment, from a correlated sub-select.
 
 use blog_entities::{category, post, user};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    DbErr, EntityTrait, FromQueryResult, JoinType, QueryResult, QuerySelect, RelationTrait, Select,
+    ConnectionTrait, DbErr, EntityName, EntityTrait, FromQueryResult, JoinType, QueryResult,
+    QuerySelect, RelationTrait, Select, Statement,
 };
 
 use super::PostCardRow;
-use crate::Backend;
-use crate::RepositoryError;
 use crate::comment::CommentRow;
 use crate::error::During;
+use crate::{Backend, RepositoryError, Writer};
 
 /// Which of a post's approved comments its card carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,12 @@ type CommentJson = (i32, i32, String, String, String);
 
 /// The card statement over `posts` joined to its author and category.
 pub(crate) fn select(backend: Backend, comments: CommentsShown) -> Select<post::Entity> {
+    let listed = match comments {
+        CommentsShown::Newest(n) if n == KEPT_COMMENTS => {
+            Expr::col((post::Entity, post::Column::NewestComments))
+        }
+        shown => Expr::cust(comments_json(backend, shown)),
+    };
     post::Entity::find()
         .select_only()
         .columns([
@@ -64,11 +71,8 @@ pub(crate) fn select(backend: Backend, comments: CommentsShown) -> Select<post::
         .column_as(post::Column::UserId, "author_id")
         .column_as(user::Column::Username, "author")
         .column_as(category::Column::Name, "category")
-        .expr_as(Expr::cust(tags_json(backend)), "tags_json")
-        .expr_as(
-            Expr::cust(comments_json(backend, comments)),
-            "comments_json",
-        )
+        .expr_as(Expr::col((post::Entity, post::Column::TagNames)), "tags_json")
+        .expr_as(listed, "comments_json")
         .join(JoinType::InnerJoin, post::Relation::User.def())
         .join(JoinType::InnerJoin, post::Relation::Category.def())
 }
@@ -113,6 +117,85 @@ pub(crate) fn from_row(
         created_at: record.created_at,
         comments: shown,
     })
+}
+
+/// How many approved comments `posts.newest_comments` keeps.
+pub(crate) const KEPT_COMMENTS: u64 = 5;
+
+/// A list kept on each post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeptList {
+    /// `posts.tag_names`.
+    TagNames,
+    /// `posts.newest_comments`.
+    NewestComments,
+}
+
+impl KeptList {
+    fn assignment(self, backend: Backend) -> (&'static str, String) {
+        match self {
+            KeptList::TagNames => ("tag_names", tags_json(backend)),
+            KeptList::NewestComments => (
+                "newest_comments",
+                comments_json(backend, CommentsShown::Newest(KEPT_COMMENTS)),
+            ),
+        }
+    }
+}
+
+/// Rebuilds `lists` of post `post_id` from the rows (a write changed them).
+pub(crate) async fn refresh(
+    writer: &mut Writer<impl ConnectionTrait>,
+    post_id: i32,
+    lists: &[KeptList],
+) -> Result<(), RepositoryError> {
+    let backend = Backend::of(writer.reader());
+    let placeholder = match backend {
+        Backend::Postgres => "$1",
+        Backend::Sqlite => "?",
+    };
+    let sql = rebuild_sql(backend, lists, &format!("posts.id = {placeholder}"));
+    let conn = writer.changing(&[post::Entity.table_name()]);
+    let statement =
+        Statement::from_sql_and_values(conn.get_database_backend(), sql, [post_id.into()]);
+    conn.execute_raw(statement)
+        .await
+        .during("rebuilding the post's lists")?;
+    Ok(())
+}
+
+/// Rebuilds every post's lists that differ from the rows (a bulk load, a
+/// repair); returns how many posts changed.
+pub(crate) async fn refresh_all(
+    writer: &mut Writer<impl ConnectionTrait>,
+) -> Result<u64, RepositoryError> {
+    let backend = Backend::of(writer.reader());
+    let lists = [KeptList::TagNames, KeptList::NewestComments];
+    let differs: Vec<String> = lists
+        .iter()
+        .map(|list| {
+            let (column, rebuilt) = list.assignment(backend);
+            format!("{column} <> {rebuilt}")
+        })
+        .collect();
+    let sql = rebuild_sql(backend, &lists, &differs.join(" OR "));
+    let conn = writer.changing(&[post::Entity.table_name()]);
+    let result = conn
+        .execute_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .during("rebuilding the posts' lists")?;
+    Ok(result.rows_affected())
+}
+
+fn rebuild_sql(backend: Backend, lists: &[KeptList], condition: &str) -> String {
+    let assignments: Vec<String> = lists
+        .iter()
+        .map(|list| {
+            let (column, rebuilt) = list.assignment(backend);
+            format!("{column} = {rebuilt}")
+        })
+        .collect();
+    format!("UPDATE posts SET {} WHERE {condition}", assignments.join(", "))
 }
 
 /// The post's tag names as a JSON array, alphabetical.

@@ -18,7 +18,7 @@
 //! parents. The joins use the entities' relations (`post::Relation::User`,
 //! `post_tag::Relation::Tag`) but select only the columns a card shows.
 
-mod card;
+pub(crate) mod card;
 mod filter;
 mod query;
 pub mod write;

@@ -13,6 +13,7 @@ use sea_orm::{
     QuerySelect, RelationTrait, StatementBuilder,
 };
 
+use super::card::{self, KeptList};
 use crate::counters::{self, PostCountChanges};
 use crate::error::During;
 use crate::{RepositoryError, Writer};
@@ -111,6 +112,8 @@ pub async fn create(
         view_count: Set(0),
         comment_count: Set(0),
         like_count: Set(0),
+        tag_names: Set("[]".to_owned()),
+        newest_comments: Set("[]".to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -268,6 +271,10 @@ async fn replace_tags(
             .await
             .during(OPERATION)?;
     }
+    if added.is_empty() && removed.is_empty() {
+        return Ok(());
+    }
     let changes = PostCountChanges::default().add(added).remove(removed);
-    counters::change_tag_posts(writer, &changes).await
+    counters::change_tag_posts(writer, &changes).await?;
+    card::refresh(writer, post_id, &[KeptList::TagNames]).await
 }

@@ -106,6 +106,9 @@ impl Rows<'_> {
             view_count: rng.range(0, 10_000) as i64,
             comment_count: 0,
             like_count: 0,
+            // Filled from the rows once they are in (`bulk::insert_dataset`).
+            tag_names: "[]".to_owned(),
+            newest_comments: "[]".to_owned(),
             created_at,
             updated_at: created_at,
         };

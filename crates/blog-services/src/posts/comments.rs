@@ -1,6 +1,6 @@
 //! Commenting, and the post author's approval that makes a comment public.
 
-use blog_repositories::{Writer, comment, counters};
+use blog_repositories::{Writer, comment};
 use chrono::Utc;
 
 use super::PostService;
@@ -47,8 +47,7 @@ impl PostService {
         }
         if !stored.is_approved {
             let mut writer = Writer::begin(&self.db).await?;
-            if comment::approve(&mut writer, id).await? {
-                counters::add_approved_comments(&mut writer, stored.post_id, 1).await?;
+            if comment::approve(&mut writer, id, stored.post_id).await? {
                 let domain = [cache_tags::posts(), cache_tags::post(stored.post_id)];
                 self.commit(writer, domain).await?;
             }

@@ -196,6 +196,7 @@ async fn repair_counts_rebuilds_counters_broken_behind_the_services_back() {
         repaired,
         Repaired {
             posts: 2,
+            lists: 0,
             categories: categories_with_posts as u64,
             tags: 1,
         }
