@@ -117,7 +117,7 @@ async fn the_site_reads_and_writes_behind_pgbouncer_with_the_same_statement_coun
         );
     }
     let response = app.get("/api/posts/?tag=pooled").await;
-    assert_eq!(query_count(response.headers()), 5);
+    assert_eq!(query_count(response.headers()), 3);
     let listing: serde_json::Value = response.json().await.unwrap();
     assert_eq!(listing["count"], 6, "every acknowledged write is there");
 }
