@@ -47,6 +47,9 @@ pub enum AppError {
     /// A page template failed to render: a bug, 500.
     #[error("rendering the page failed")]
     Template(#[from] askama::Error),
+    /// A JSON body failed to encode: a bug, 500.
+    #[error("encoding the JSON body failed")]
+    Encode(#[from] serde_json::Error),
     /// The request ran one statement shape more often than the threshold, and
     /// the detector is strict (the tests' setting): 500.
     #[error("N+1 query detected on {route}: {count} x {shape}")]
@@ -65,9 +68,9 @@ impl AppError {
     fn public_message(&self) -> String {
         match self {
             AppError::Service(ServiceError::Unavailable(_)) => "database unavailable".into(),
-            AppError::Service(ServiceError::Internal(_)) | AppError::Template(_) => {
-                "internal server error".into()
-            }
+            AppError::Service(ServiceError::Internal(_))
+            | AppError::Template(_)
+            | AppError::Encode(_) => "internal server error".into(),
             // The statement shape is in the log and the debug header, not the body.
             AppError::NPlusOne { route, count, .. } => {
                 format!("N+1 query detected on {route}: one statement ran {count} times")
@@ -101,6 +104,7 @@ impl ResponseError for AppError {
             | AppError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Service(ServiceError::Internal(_))
             | AppError::Template(_)
+            | AppError::Encode(_)
             | AppError::NPlusOne { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -83,11 +83,15 @@ pub async fn without_marker(
 
 /// A weak validator: equal bodies, equal tags, on every instance.
 fn etag(body: &[u8]) -> HeaderValue {
+    HeaderValue::from_str(&etag_of(body)).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
+}
+
+/// The weak validator of `body` (what a cached page stores with its bytes).
+pub fn etag_of(body: &[u8]) -> String {
     // `DefaultHasher::new()` has fixed keys: the same on every process of a build.
     let mut hasher = std::hash::DefaultHasher::new();
     body.hash(&mut hasher);
-    let tag = format!("W/\"{:016x}-{:x}\"", hasher.finish(), body.len());
-    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
+    format!("W/\"{:016x}-{:x}\"", hasher.finish(), body.len())
 }
 
 /// `If-None-Match` against the response's tag, by weak comparison.

@@ -2,10 +2,45 @@
 //! (auto-escaped), all extending `base.html`.
 
 use actix_web::HttpResponse;
+use actix_web::http::header;
 use askama::Template;
-use blog_services::posts::{PostDetail, PostListing, SearchResults};
+use blog_services::posts::{PostDetail, PostListing, RenderedPage, SearchResults};
+use serde::Serialize;
 
 use crate::error::AppError;
+use crate::http_cache;
+
+/// `page` rendered once, to be cached as sent; `empty` if it shows nothing.
+pub fn rendered_html(page: &impl Template, empty: bool) -> Result<RenderedPage, AppError> {
+    Ok(stored(page.render()?.into_bytes(), empty))
+}
+
+/// `body` encoded once, to be cached as sent; `empty` if it shows nothing.
+pub fn rendered_json(body: &impl Serialize, empty: bool) -> Result<RenderedPage, AppError> {
+    Ok(stored(serde_json::to_vec(body)?, empty))
+}
+
+fn stored(body: Vec<u8>, empty: bool) -> RenderedPage {
+    RenderedPage {
+        etag: http_cache::etag_of(&body),
+        body,
+        empty,
+    }
+}
+
+/// The 200 response of a rendered page: its stored bytes and `ETag` (so the
+/// validator is not computed again).
+pub fn send(page: RenderedPage, content_type: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::ETAG, page.etag))
+        .body(page.body)
+}
+
+/// The content type of the HTML pages.
+pub const HTML: &str = "text/html; charset=utf-8";
+/// The content type of the JSON API.
+pub const JSON: &str = "application/json";
 
 /// Renders a page into a 200 HTML response.
 pub fn html(page: &impl Template) -> Result<HttpResponse, AppError> {

@@ -80,7 +80,7 @@ async fn the_embedded_default_serves_the_demo_site() {
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["x-query-count"],
-        "5",
+        "2",
         "debug headers are on by default"
     );
     let html = response.text().await.unwrap();

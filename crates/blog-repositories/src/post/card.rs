@@ -71,7 +71,10 @@ pub(crate) fn select(backend: Backend, comments: CommentsShown) -> Select<post::
         .column_as(post::Column::UserId, "author_id")
         .column_as(user::Column::Username, "author")
         .column_as(category::Column::Name, "category")
-        .expr_as(Expr::col((post::Entity, post::Column::TagNames)), "tags_json")
+        .expr_as(
+            Expr::col((post::Entity, post::Column::TagNames)),
+            "tags_json",
+        )
         .expr_as(listed, "comments_json")
         .join(JoinType::InnerJoin, post::Relation::User.def())
         .join(JoinType::InnerJoin, post::Relation::Category.def())
@@ -195,7 +198,10 @@ fn rebuild_sql(backend: Backend, lists: &[KeptList], condition: &str) -> String 
             format!("{column} = {rebuilt}")
         })
         .collect();
-    format!("UPDATE posts SET {} WHERE {condition}", assignments.join(", "))
+    format!(
+        "UPDATE posts SET {} WHERE {condition}",
+        assignments.join(", ")
+    )
 }
 
 /// The post's tag names as a JSON array, alphabetical.

@@ -82,7 +82,10 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
         let backend = self.conn.get_database_backend();
         // SUM of a BIGINT is a NUMERIC on PostgreSQL: back to BIGINT.
         let total = Func::cast_as(
-            Func::coalesce([Expr::col(category::Column::PostCount).sum(), Expr::val(0i64)]),
+            Func::coalesce([
+                Expr::col(category::Column::PostCount).sum(),
+                Expr::val(0i64),
+            ]),
             "BIGINT",
         );
         let counter = match self.counted_by() {

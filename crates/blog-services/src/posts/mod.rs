@@ -5,7 +5,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`model`] | the values the services return (and the cache stores) |
-//! | `read` | list, detail, search: cached, with fixed statement counts |
+//! | `read` | list, detail, search: cached as rendered pages, with fixed statement counts |
 //! | `write` | create, update, delete |
 //! | `likes`, `comments` | liking, commenting and approving |
 //! | [`validation`] | what a client may write |
@@ -21,7 +21,8 @@ use blog_repositories::post::write as post_write;
 use blog_repositories::{DbPool, DbTransaction, Writer};
 
 pub use self::model::{
-    CategoryRef, Comment, CommentState, LikeState, PostCard, PostDetail, PostListing, SearchResults,
+    CategoryRef, Comment, CommentState, LikeState, PostCard, PostDetail, PostListing, RenderedPage,
+    SearchResults,
 };
 pub use self::read::ListRequest;
 pub use self::validation::PostInput;

@@ -144,6 +144,24 @@ pub struct CommentState {
     pub created_at: DateTime<Utc>,
 }
 
+/// A page as it is sent (HTML or JSON), cached whole: a hit sends the stored
+/// bytes and validator, with no decoding, rendering or hashing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenderedPage {
+    /// The response body.
+    #[serde(with = "serde_bytes")]
+    pub body: Vec<u8>,
+    /// Its `ETag`.
+    pub etag: String,
+    /// A page of nothing (an empty list, no results): cached briefly, since
+    /// anyone can ask for endless such pages.
+    pub empty: bool,
+}
+
+impl Cacheable for RenderedPage {
+    const SCHEMA: u32 = 1;
+}
+
 impl Cacheable for PostListing {
     const SCHEMA: u32 = 2;
 }

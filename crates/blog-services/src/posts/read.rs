@@ -1,5 +1,7 @@
 //! The cached reads: a page of posts (optionally filtered), one post, search.
-//! Each costs a fixed number of statements on a miss and none on a hit.
+//! Each costs a fixed number of statements on a miss and none on a hit. What
+//! is cached is the page as the caller renders it (a view: HTML or JSON), so
+//! a hit is the stored bytes; the caller's `render` runs on a miss only.
 
 use std::time::Duration;
 
@@ -7,7 +9,7 @@ use blog_repositories::category;
 use blog_repositories::post::{self, PostFilter};
 
 use super::PostService;
-use super::model::{CategoryRef, PostCard, PostDetail, PostListing, SearchResults};
+use super::model::{CategoryRef, PostCard, PostDetail, PostListing, RenderedPage, SearchResults};
 use super::validation::{MAX_SEARCH_CHARS, MAX_TAG_CHARS, filter_text};
 use crate::cache::CacheKey;
 use crate::pagination::{PAGE_SIZE, Page, PageNumber};
@@ -38,24 +40,26 @@ impl PostService {
     /// Cached: 0 statements on a hit; on a miss 2 (the categories with their
     /// post counts, which are also the list's total, and the cards), 3 for a
     /// tag (its post count), fewer when the query cache has them.
-    pub async fn list(&self, request: &ListRequest) -> Result<PostListing, ServiceError> {
+    /// `view` names the rendering (its cache entry); `render` makes the page
+    /// from the listing on a miss.
+    pub async fn list<E: From<ServiceError>>(
+        &self,
+        request: &ListRequest,
+        view: &'static str,
+        render: impl FnOnce(&PostListing) -> Result<RenderedPage, E>,
+    ) -> Result<RenderedPage, E> {
         if let Some(tag) = &request.tag {
             filter_text("tag", tag, MAX_TAG_CHARS)?;
         }
         let key = CacheKey::new("list")
+            .arg("view", view)
             .arg("page", request.page.get())
             .opt("category", request.category_id)
             .opt("tag", request.tag.as_deref());
-        let ttl = |listing: &PostListing| {
-            if listing.posts.count == 0 {
-                MISSING_TTL
-            } else {
-                LIST_TTL
-            }
-        };
+        let ttl = |page: &RenderedPage| if page.empty { MISSING_TTL } else { LIST_TTL };
         self.cache
-            .cached_for(&key, ttl, &[cache_tags::posts()], || {
-                self.load_list(request)
+            .cached_for(&key, ttl, &[cache_tags::posts()], || async {
+                render(&self.load_list(request).await?)
             })
             .await
     }
@@ -153,30 +157,41 @@ impl PostService {
         })
     }
 
-    /// One post in full (cached; 1 statement on a miss); 404 if it does not exist.
-    pub async fn detail(&self, id: i32) -> Result<PostDetail, ServiceError> {
-        let key = CacheKey::new("post").arg("id", id);
-        let found: Option<PostDetail> = self
+    /// One post in full, rendered by `render` as `view` (cached; 1 statement
+    /// on a miss); 404 if it does not exist.
+    pub async fn detail<E: From<ServiceError>>(
+        &self,
+        id: i32,
+        view: &'static str,
+        render: impl FnOnce(&PostDetail) -> Result<RenderedPage, E>,
+    ) -> Result<RenderedPage, E> {
+        let key = CacheKey::new("post").arg("view", view).arg("id", id);
+        let found: Option<RenderedPage> = self
             .cache
             .cached_for(&key, detail_ttl, &[cache_tags::post(id)], || async {
-                let row = post::find_detail(&self.db, id).await?;
-                Ok::<_, ServiceError>(row.map(PostDetail::from))
+                let row = post::find_detail(&self.db, id)
+                    .await
+                    .map_err(ServiceError::from)?;
+                row.map(|row| render(&PostDetail::from(row))).transpose()
             })
             .await?;
-        found.ok_or_else(|| ServiceError::NotFound(format!("post {id} does not exist")))
+        found.ok_or_else(|| ServiceError::NotFound(format!("post {id} does not exist")).into())
     }
 
     /// Posts matching every word of `query`, newest first, 20 a page: cached
     /// briefly, 1 statement on a miss whatever the number of matches. An empty
     /// query searches nothing.
-    pub async fn search(
+    /// `render` makes the page as `view` on a miss.
+    pub async fn search<E: From<ServiceError>>(
         &self,
         query: &str,
         page: PageNumber,
-    ) -> Result<SearchResults, ServiceError> {
+        view: &'static str,
+        render: impl FnOnce(&SearchResults) -> Result<RenderedPage, E>,
+    ) -> Result<RenderedPage, E> {
         let query = filter_text("the search query", query.trim(), MAX_SEARCH_CHARS)?;
         if query.is_empty() {
-            return Ok(SearchResults {
+            return render(&SearchResults {
                 query: String::new(),
                 posts: Vec::new(),
                 page: page.get(),
@@ -184,18 +199,13 @@ impl PostService {
             });
         }
         let key = CacheKey::new("search")
+            .arg("view", view)
             .arg("q", query)
             .arg("page", page.get());
-        let ttl = |results: &SearchResults| {
-            if results.posts.is_empty() {
-                MISSING_TTL
-            } else {
-                SEARCH_TTL
-            }
-        };
+        let ttl = |page: &RenderedPage| if page.empty { MISSING_TTL } else { SEARCH_TTL };
         self.cache
-            .cached_for(&key, ttl, &[cache_tags::posts()], || {
-                self.load_search(query, page)
+            .cached_for(&key, ttl, &[cache_tags::posts()], || async {
+                render(&self.load_search(query, page).await?)
             })
             .await
     }
@@ -229,7 +239,7 @@ impl PostService {
 }
 
 /// A post is cached for long, its absence briefly.
-fn detail_ttl(found: &Option<PostDetail>) -> Duration {
+fn detail_ttl(found: &Option<RenderedPage>) -> Duration {
     if found.is_some() {
         DETAIL_TTL
     } else {

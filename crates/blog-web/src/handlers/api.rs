@@ -7,6 +7,7 @@ use super::{ListParams, idempotency_key, json_body, parse_id, parse_post_id, rea
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
+use crate::views::{JSON, rendered_json, send};
 use crate::wire::posts::{
     CommentInputBody, CommentStateBody, LikeBody, PostDetailBody, PostInputBody, PostListBody,
 };
@@ -35,8 +36,14 @@ pub async fn post_list(
     state: web::Data<AppState>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
-    let listing = state.posts.list(&params.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PostListBody::from(listing.posts)))
+    let page = state
+        .posts
+        .list(&params.to_request()?, "json", |listing| {
+            let body = PostListBody::from(listing.posts.clone());
+            rendered_json(&body, listing.posts.count == 0)
+        })
+        .await?;
+    Ok(send(page, JSON))
 }
 
 /// One post in full, with every approved comment.
@@ -54,8 +61,13 @@ pub async fn post_detail(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let post = state.posts.detail(parse_post_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(PostDetailBody::from(post)))
+    let page = state
+        .posts
+        .detail(parse_post_id(&id)?, "json", |post| {
+            rendered_json(&PostDetailBody::from(post.clone()), false)
+        })
+        .await?;
+    Ok(send(page, JSON))
 }
 
 /// Publishes a post by the token's user.

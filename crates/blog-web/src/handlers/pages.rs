@@ -7,7 +7,7 @@ use blog_services::pagination::PageNumber;
 use super::{ListParams, SearchParams, page_links, parse_post_id};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::views::{PostDetailPage, PostListPage, SearchPage, html};
+use crate::views::{HTML, PostDetailPage, PostListPage, SearchPage, rendered_html, send};
 
 /// `GET /`: the posts are the home page.
 pub async fn home() -> HttpResponse {
@@ -22,18 +22,24 @@ pub async fn post_list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let request = params.to_request()?;
-    let listing = state.posts.list(&request).await?;
-    let links = page_links(
-        "/blog/",
-        listing.posts.page,
-        Some(listing.posts.pages),
-        listing.posts.has_next(),
-        &[
-            ("category", request.category_id.map(|c| c.to_string())),
-            ("tag", request.tag.clone()),
-        ],
-    );
-    html(&PostListPage::new(&listing, links))
+    let page = state
+        .posts
+        .list(&request, "html", |listing| {
+            let links = page_links(
+                "/blog/",
+                listing.posts.page,
+                Some(listing.posts.pages),
+                listing.posts.has_next(),
+                &[
+                    ("category", request.category_id.map(|c| c.to_string())),
+                    ("tag", request.tag.clone()),
+                ],
+            );
+            let empty = listing.posts.count == 0;
+            rendered_html(&PostListPage::new(listing, links), empty)
+        })
+        .await?;
+    Ok(send(page, HTML))
 }
 
 /// `GET /blog/{id}/`.
@@ -41,8 +47,13 @@ pub async fn post_detail(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let post = state.posts.detail(parse_post_id(&id)?).await?;
-    html(&PostDetailPage { post: &post })
+    let page = state
+        .posts
+        .detail(parse_post_id(&id)?, "html", |post| {
+            rendered_html(&PostDetailPage { post }, false)
+        })
+        .await?;
+    Ok(send(page, HTML))
 }
 
 /// `GET /search/?q=TERM&page=N`.
@@ -51,23 +62,27 @@ pub async fn search(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let page = PageNumber::parse(params.page.as_deref())?;
-    let results = state
+    let query = params.q.as_deref().unwrap_or("");
+    let rendered = state
         .posts
-        .search(params.q.as_deref().unwrap_or(""), page)
+        .search(query, page, "html", |results| {
+            let links = page_links(
+                "/search/",
+                results.page,
+                None,
+                results.has_next,
+                &[("q", Some(results.query.clone()))],
+            );
+            let view = SearchPage {
+                results,
+                previous_url: links.previous_url,
+                next_url: links.next_url,
+                position: links.position,
+            };
+            rendered_html(&view, results.posts.is_empty())
+        })
         .await?;
-    let links = page_links(
-        "/search/",
-        results.page,
-        None,
-        results.has_next,
-        &[("q", Some(results.query.clone()))],
-    );
-    html(&SearchPage {
-        results: &results,
-        previous_url: links.previous_url,
-        next_url: links.next_url,
-        position: links.position,
-    })
+    Ok(send(rendered, HTML))
 }
 
 /// Anything unrouted: a path missing its trailing slash is redirected (308) to

@@ -50,11 +50,7 @@ async fn the_query_cache_spares_the_count_after_unrelated_writes() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        app.fetch("/blog/").await.1,
-        1,
-        "the cards only"
-    );
+    assert_eq!(app.fetch("/blog/").await.1, 1, "the cards only");
 }
 
 #[tokio::test]
