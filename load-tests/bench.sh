@@ -7,8 +7,8 @@
 # raw server, the service with its cache off, and the service on Redis
 # (warm). Writes a table of requests/s, p99 and the ratios to the targets,
 # statements per request (pg_stat_statements), the service's peak resident
-# memory and the seeding time. Everything it starts, it stops; the database
-# is dropped on exit.
+# memory and the seeding time; fails if any request got an error. Everything
+# it starts, it stops; the database is dropped on exit.
 #
 # Usage: load-tests/bench.sh [--posts N] [--duration S] [--connections C]
 #                            [--deep-page P] [--out FILE] [--keep-db]
@@ -142,6 +142,8 @@ done
 OFF_RSS=$(awk '/VmHWM/ {print $2}' /proc/$OFF_PID/status)
 ON_RSS=$(awk '/VmHWM/ {print $2}' /proc/$ON_PID/status)
 
+status=0
 RESULTS="$results" POSTS="$POSTS" SEED_S="$SEED_S" OFF_RSS="$OFF_RSS" ON_RSS="$ON_RSS" \
-  DURATION="$DURATION" CONNECTIONS="$CONNECTIONS" python3 load-tests/bench_report.py >"$OUT"
+  DURATION="$DURATION" CONNECTIONS="$CONNECTIONS" python3 load-tests/bench_report.py >"$OUT" || status=$?
 cat "$OUT"
+exit "$status"

@@ -1,8 +1,10 @@
 """The report of load-tests/bench.sh: a markdown table from its results file
 (one line per route: name|raw|off|on, each "req/s p99_ms statements errors"),
-with the ratios the issue sets targets for."""
+with the ratios the issue sets targets for. Exits 1 if any server answered
+a request with an error."""
 
 import os
+import sys
 
 rows = []
 for line in open(os.environ["RESULTS"]):
@@ -36,3 +38,8 @@ print(f"- peak resident memory: cache off {int(os.environ['OFF_RSS']) / 1024:.0f
       f"on Redis {int(os.environ['ON_RSS']) / 1024:.0f} MB")
 print("- statements/request: pg_stat_statements calls on the bench database during "
       "the run over wrk's requests (the outbox poller adds 2 a second)")
+
+failed = [name for name, runs in rows if any(run[3] != "0" for run in runs)]
+if failed:
+    print(f"\nerror responses on: {', '.join(failed)}")
+    sys.exit(1)

@@ -28,7 +28,7 @@ pub struct PostCountChanges(BTreeMap<i32, i64>);
 
 impl PostCountChanges {
     /// One more post for each of `ids`.
-    pub fn add(mut self, ids: impl IntoIterator<Item = i32>) -> Self {
+    pub fn gained(mut self, ids: impl IntoIterator<Item = i32>) -> Self {
         for id in ids {
             *self.0.entry(id).or_default() += 1;
         }
@@ -36,7 +36,7 @@ impl PostCountChanges {
     }
 
     /// One post fewer for each of `ids`.
-    pub fn remove(mut self, ids: impl IntoIterator<Item = i32>) -> Self {
+    pub fn lost(mut self, ids: impl IntoIterator<Item = i32>) -> Self {
         for id in ids {
             *self.0.entry(id).or_default() -= 1;
         }

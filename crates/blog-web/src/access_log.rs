@@ -20,9 +20,12 @@ use crate::state::AppState;
 /// The header that carries the request id both ways.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// What the request monitor measured, left on the request for this log.
-#[derive(Debug, Clone, Copy, Default)]
+/// What the request monitor measured, left on the request for this log
+/// (so that the route is matched once a request, not once a middleware).
+#[derive(Debug, Clone, Default)]
 pub struct RequestCost {
+    /// The route pattern that served it (`/blog/{id}/`), or `unmatched`.
+    pub route: String,
     /// SQL statements the request ran.
     pub statements: u32,
     /// Its cache lookups.
@@ -48,16 +51,22 @@ pub async fn access_log(
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".into());
+    if !tracing::enabled!(target: "access", tracing::Level::INFO) {
+        return Ok(res);
+    }
     let cost = res
         .request()
         .extensions()
         .get::<RequestCost>()
-        .copied()
-        .unwrap_or_default();
+        .cloned()
+        .unwrap_or_else(|| RequestCost {
+            route: res
+                .request()
+                .match_pattern()
+                .unwrap_or_else(|| "unmatched".into()),
+            ..RequestCost::default()
+        });
+    let route = &cost.route;
     let bytes = match res.response().body().size() {
         BodySize::Sized(n) => n,
         BodySize::None | BodySize::Stream => 0,

@@ -75,14 +75,15 @@ pub async fn measure_requests(
     let ((result, lookups), stats) = statement_counter::track(track_lookups(next.call(req))).await;
     let elapsed = started.elapsed();
     let mut res = result?.map_into_boxed_body();
-    res.request().extensions_mut().insert(RequestCost {
-        statements: stats.statements,
-        lookups,
-    });
     let route = res
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".into());
+    res.request().extensions_mut().insert(RequestCost {
+        route: route.clone(),
+        statements: stats.statements,
+        lookups,
+    });
     let status = res.status().as_u16();
 
     metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.to_string(), "status" => status.to_string())

@@ -22,12 +22,14 @@ use crate::{api_docs, assets, openapi};
 pub const PAGE_VIEW_ROUTES: &[&str] = &["/blog/", "/blog/{id}/", "/search/"];
 
 /// Every route of routes.md (and the static files). Each path is a resource, so
-/// a wrong method gets 405 rather than 404.
+/// a wrong method gets 405 rather than 404. The busiest come first: the router
+/// tries resources in order, a pattern with a `{segment}` by regex.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(readable("/", pages::home))
-        .service(readable("/blog/", pages::post_list))
+    cfg.service(readable("/blog/", pages::post_list))
         .service(readable("/blog/{id}/", pages::post_detail))
+        .service(readable("/static/{name}", assets::serve))
         .service(readable("/search/", pages::search))
+        .service(readable("/", pages::home))
         .service(web::resource("/auth/login/").route(web::post().to(auth::login)))
         .service(web::resource("/auth/logout/").route(web::post().to(auth::logout)))
         .service(readable("/api/posts/", api::post_list).route(web::post().to(api::create_post)))
@@ -54,8 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(readable("/api/docs/", api_docs::page))
         .service(readable("/health/", health::health))
         .service(readable("/health/live/", health::live))
-        .service(readable("/health/ready/", health::ready))
-        .service(readable("/static/{name}", assets::serve));
+        .service(readable("/health/ready/", health::ready));
 }
 
 /// True for the paths that touch no database (the liveness probe, `/metrics`,

@@ -120,7 +120,7 @@ pub async fn create(
     .exec(writer.changing(&[post::Entity.table_name()]))
     .await
     .during("inserting the post")?;
-    let filed = PostCountChanges::default().add([fields.category_id]);
+    let filed = PostCountChanges::default().gained([fields.category_id]);
     counters::change_category_posts(writer, &filed).await?;
     Ok(inserted.last_insert_id)
 }
@@ -161,8 +161,8 @@ pub async fn update(
     };
     if old_category != fields.category_id {
         let moved = PostCountChanges::default()
-            .remove([old_category])
-            .add([fields.category_id]);
+            .lost([old_category])
+            .gained([fields.category_id]);
         counters::change_category_posts(writer, &moved).await?;
     }
     post::Entity::update_many()
@@ -198,9 +198,9 @@ pub async fn delete(
         .exec(writer.changing(&cascade))
         .await
         .during("deleting the post")?;
-    let unfiled = PostCountChanges::default().remove([category]);
+    let unfiled = PostCountChanges::default().lost([category]);
     counters::change_category_posts(writer, &unfiled).await?;
-    let untagged = PostCountChanges::default().remove(tag_ids);
+    let untagged = PostCountChanges::default().lost(tag_ids);
     counters::change_tag_posts(writer, &untagged).await
 }
 
@@ -274,7 +274,7 @@ async fn replace_tags(
     if added.is_empty() && removed.is_empty() {
         return Ok(());
     }
-    let changes = PostCountChanges::default().add(added).remove(removed);
+    let changes = PostCountChanges::default().gained(added).lost(removed);
     counters::change_tag_posts(writer, &changes).await?;
     card::refresh(writer, post_id, &[KeptList::TagNames]).await
 }
