@@ -56,7 +56,7 @@ const FILL_LISTS_POSTGRES: &str = "UPDATE posts SET \
      (SELECT tags.name FROM post_tags JOIN tags ON tags.id = post_tags.tag_id \
       WHERE post_tags.post_id = posts.id) t)::text, '[]'), \
    newest_comments = COALESCE((SELECT json_agg(json_build_array(c.id, c.user_id, \
-     u.username, c.content, c.created_at)) FROM (SELECT comments.id, comments.user_id, \
+     u.username, c.content, c.created_at) ORDER BY c.created_at, c.id) FROM (SELECT comments.id, comments.user_id, \
      comments.content, comments.created_at FROM comments WHERE comments.post_id = posts.id \
      AND comments.is_approved ORDER BY comments.created_at DESC, comments.id DESC LIMIT 5) c \
      JOIN users u ON u.id = c.user_id)::text, '[]')";

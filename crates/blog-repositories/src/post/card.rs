@@ -219,7 +219,8 @@ fn tags_json(backend: Backend) -> String {
 }
 
 /// The post's approved comments with their authors as a JSON array of
-/// `[id, author id, author, content, created at]`.
+/// `[id, author id, author, content, created at]`, oldest first (a fixed
+/// order, so that rebuilding unchanged rows gives the same text).
 fn comments_json(backend: Backend, comments: CommentsShown) -> String {
     let limit = match comments {
         CommentsShown::Newest(n) => {
@@ -235,7 +236,7 @@ fn comments_json(backend: Backend, comments: CommentsShown) -> String {
     match backend {
         Backend::Postgres => format!(
             "COALESCE((SELECT json_agg(json_build_array(c.id, c.user_id, u.username, \
-             c.content, c.created_at)) {join})::text, '[]')"
+             c.content, c.created_at) ORDER BY c.created_at, c.id) {join})::text, '[]')"
         ),
         Backend::Sqlite => format!(
             "(SELECT json_group_array(json_array(c.id, c.user_id, u.username, \
