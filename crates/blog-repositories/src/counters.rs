@@ -112,11 +112,7 @@ pub async fn change_category_posts(
     writer: &mut Writer<impl ConnectionTrait>,
     changes: &PostCountChanges,
 ) -> Result<(), RepositoryError> {
-    if changes.nonzero().next().is_none() {
-        return Ok(());
-    }
-    let update = post_count_update(category::Entity, changes);
-    run_update(writer, category::Entity.table_name(), update).await
+    change_post_counts(writer, category::Entity, changes).await
 }
 
 /// Applies `changes` to `tags.post_count`, in one statement.
@@ -124,11 +120,21 @@ pub async fn change_tag_posts(
     writer: &mut Writer<impl ConnectionTrait>,
     changes: &PostCountChanges,
 ) -> Result<(), RepositoryError> {
+    change_post_counts(writer, tag::Entity, changes).await
+}
+
+/// Applies `changes` to the `post_count` of `table`'s rows; nothing if no
+/// count changes.
+async fn change_post_counts(
+    writer: &mut Writer<impl ConnectionTrait>,
+    table: impl IntoIden + EntityName + Copy,
+    changes: &PostCountChanges,
+) -> Result<(), RepositoryError> {
     if changes.nonzero().next().is_none() {
         return Ok(());
     }
-    let update = post_count_update(tag::Entity, changes);
-    run_update(writer, tag::Entity.table_name(), update).await
+    let update = post_count_update(table, changes);
+    run_update(writer, table.table_name(), update).await
 }
 
 /// `UPDATE t SET post_count = post_count + CASE id WHEN .. END WHERE id IN
