@@ -11,6 +11,7 @@ mod m20261125_000002_search_statistics;
 mod m20261125_000003_auth_tokens;
 mod m20261201_000001_outbox_and_idempotency;
 mod m20261201_000002_counter_caches;
+mod m20261206_000001_post_positions;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_auth_tokens::Migration),
             Box::new(m20261201_000001_outbox_and_idempotency::Migration),
             Box::new(m20261201_000002_counter_caches::Migration),
+            Box::new(m20261206_000001_post_positions::Migration),
         ]
     }
 }

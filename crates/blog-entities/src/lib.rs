@@ -11,6 +11,7 @@ pub mod comment;
 pub mod idempotency_key;
 pub mod like;
 pub mod post;
+pub mod post_bucket;
 pub mod post_tag;
 pub mod tag;
 pub mod user;

@@ -2,7 +2,7 @@
 //! INSERT, every table in one transaction, explicit ids.
 
 use blog_entities::{
-    auth_token, category, comment, idempotency_key, like, post, post_tag, tag, user,
+    auth_token, category, comment, idempotency_key, like, post, post_bucket, post_tag, tag, user,
 };
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, PaginatorTrait,
@@ -56,10 +56,11 @@ pub async fn is_empty(conn: &impl ConnectionTrait) -> Result<bool, RepositoryErr
     Ok(users == 0 && posts == 0)
 }
 
-/// Every table of the dataset, the tokens and the idempotency keys, children
-/// before parents.
-fn tables() -> [&'static str; 9] {
+/// Every table of the dataset, the tokens, the idempotency keys and the post
+/// positions, children before parents.
+fn tables() -> [&'static str; 10] {
     [
+        post_bucket::Entity.table_name(),
         idempotency_key::Entity.table_name(),
         auth_token::Entity.table_name(),
         like::Entity.table_name(),
@@ -72,7 +73,7 @@ fn tables() -> [&'static str; 9] {
     ]
 }
 
-/// Deletes every row of the nine tables and restarts their id sequences.
+/// Deletes every row of the ten tables and restarts their id sequences.
 pub async fn reset(writer: &mut Writer<impl ConnectionTrait>) -> Result<(), RepositoryError> {
     const OPERATION: &str = "emptying the database";
     let tables = tables();
@@ -118,8 +119,10 @@ pub async fn insert_dataset(
     insert_batched(writer, dataset.post_tags, progress).await?;
     insert_batched(writer, dataset.comments, progress).await?;
     insert_batched(writer, dataset.likes, progress).await?;
-    // The lists each card shows, from the rows just written.
+    // The lists each card shows and the posts' positions, from the rows
+    // just written.
     crate::post::card::refresh_all(writer).await?;
+    crate::post::position::recompute(writer).await?;
     if writer.reader().get_database_backend() == DbBackend::Postgres {
         // Rows came with explicit ids: move each sequence past the largest.
         for table in ["users", "categories", "tags", "posts", "comments", "likes"] {

@@ -19,7 +19,7 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DbBackend, EntityName, Iden, StatementBuilder};
 
 use crate::error::During;
-use crate::post::card;
+use crate::post::{card, position};
 use crate::{RepositoryError, Writer};
 
 /// How a write changes the post counts of categories or tags: id → delta.
@@ -63,6 +63,9 @@ pub struct Repaired {
     pub categories: u64,
     /// Tags whose post count was wrong.
     pub tags: u64,
+    /// Buckets of post positions whose count was wrong or missing
+    /// ([`crate::post::position`]).
+    pub positions: u64,
 }
 
 /// Adds `delta` to post `post_id`'s like count; returns the new count (0 if
@@ -205,8 +208,8 @@ pub async fn recompute(
     const OPERATION: &str = "recomputing the counters";
     let backend = writer.reader().get_database_backend();
     if backend == DbBackend::Postgres {
-        let lock = "LOCK TABLE posts, comments, likes, post_tags, categories, tags \
-                    IN SHARE ROW EXCLUSIVE MODE";
+        let lock = "LOCK TABLE posts, comments, likes, post_tags, categories, tags, \
+                    post_buckets IN SHARE ROW EXCLUSIVE MODE";
         let conn = writer.reader();
         conn.execute_raw(raw(backend, lock))
             .await
@@ -222,11 +225,13 @@ pub async fn recompute(
             .rows_affected();
     }
     let lists = card::refresh_all(writer).await?;
+    let positions = position::recompute(writer).await?;
     Ok(Repaired {
         posts: counts[0],
         lists,
         categories: counts[1],
         tags: counts[2],
+        positions,
     })
 }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 
 use crate::redis::{RedisFailure, RedisPool};
 
@@ -60,12 +60,16 @@ enum Connection {
     New,
 }
 
+/// A counter not yet flushed: its day and what it counts (`page_views`,
+/// `new_posts`); the hash field is `{day}:{what}`, made at the flush only.
+type PendingField = (NaiveDate, &'static str);
+
 /// Counts page views and new posts; clone it freely (shared state).
 #[derive(Debug, Clone)]
 pub struct Analytics {
     counters: Counters,
     key: String,
-    pending: Arc<Mutex<HashMap<String, i64>>>,
+    pending: Arc<Mutex<HashMap<PendingField, i64>>>,
 }
 
 impl Analytics {
@@ -92,9 +96,9 @@ impl Analytics {
         self.count("new_posts");
     }
 
-    fn count(&self, what: &str) {
-        let field = format!("{}:{what}", Utc::now().format("%Y-%m-%d"));
-        *self.lock_pending().entry(field).or_insert(0) += 1;
+    fn count(&self, what: &'static str) {
+        let day = Utc::now().date_naive();
+        *self.lock_pending().entry((day, what)).or_insert(0) += 1;
     }
 
     /// Adds the pending counts to the hash; kept for the next flush if Redis
@@ -113,11 +117,15 @@ impl Analytics {
     }
 
     async fn flush_with(&self, connection: Connection) {
-        let pending: Vec<(String, i64)> = self.lock_pending().drain().collect();
+        let pending: Vec<(PendingField, i64)> = self.lock_pending().drain().collect();
         if pending.is_empty() {
             return;
         }
-        if let Err(err) = self.increment(&pending, connection).await {
+        let increments: Vec<(String, i64)> = pending
+            .iter()
+            .map(|((day, what), n)| (format!("{day}:{what}"), *n))
+            .collect();
+        if let Err(err) = self.increment(&increments, connection).await {
             tracing::debug!(error = %err, "analytics counts kept for the next flush");
             let mut back = self.lock_pending();
             for (field, n) in pending {
@@ -168,7 +176,7 @@ impl Analytics {
         }
     }
 
-    fn lock_pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+    fn lock_pending(&self) -> std::sync::MutexGuard<'_, HashMap<PendingField, i64>> {
         self.pending
             .lock()
             .expect("the pending-counts lock is never poisoned")

@@ -93,7 +93,7 @@ async fn empty_values_are_hits_and_ttls_expire() {
 }
 
 /// One value's shape before and after a change that bumped its version.
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct ShapeV1 {
     title: String,
 }
@@ -102,7 +102,7 @@ impl Cacheable for ShapeV1 {
     const SCHEMA: u32 = 1;
 }
 
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct ShapeV2 {
     title: String,
     subtitle: String,

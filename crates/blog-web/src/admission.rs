@@ -11,16 +11,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::web;
 use blog_services::ServiceError;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::AppError;
-use crate::routes::touches_no_database;
-use crate::state::AppState;
 
 /// Requests at work per pooled connection.
 const REQUESTS_PER_CONNECTION: u32 = 2;
@@ -42,32 +36,25 @@ impl Admission {
             wait,
         }
     }
-}
 
-/// Middleware: runs the request once admitted; 503 after the wait.
-pub async fn admit(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let admission = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.admission.clone());
-    let exempt = touches_no_database(req.path());
-    let Some(admission) = admission.filter(|_| !exempt) else {
-        return Ok(next.call(req).await?.map_into_left_body());
-    };
-    let permit = tokio::time::timeout(admission.wait, admission.permits.acquire_owned()).await;
-    match permit {
-        Ok(Ok(permit)) => {
-            let response = next.call(req).await;
-            drop(permit);
-            Ok(response?.map_into_left_body())
+    /// A permit for a request (`None` for one that touches no database,
+    /// which is never queued); 503 after waiting `wait` for one. Hold it
+    /// until the response is made.
+    pub async fn admit(
+        &self,
+        needs_database: bool,
+    ) -> Result<Option<OwnedSemaphorePermit>, AppError> {
+        if !needs_database {
+            return Ok(None);
         }
-        _ => {
-            let busy = AppError::Service(ServiceError::Overloaded {
-                retry_after: admission.wait,
-            });
-            Ok(req.error_response(busy).map_into_right_body())
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Ok(Some(permit));
+        }
+        match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Some(permit)),
+            _ => Err(AppError::Service(ServiceError::Overloaded {
+                retry_after: self.wait,
+            })),
         }
     }
 }

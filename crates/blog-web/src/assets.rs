@@ -7,23 +7,25 @@ use std::sync::LazyLock;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use crate::error::AppError;
+use crate::routes::readable;
 
 /// One embedded file.
 struct Asset {
-    name: &'static str,
+    /// Its path, `/static/{name}`: a route of its own (a fixed path is
+    /// matched by comparison, a pattern by regex).
+    path: &'static str,
     content_type: &'static str,
     body: &'static str,
 }
 
 const ASSETS: &[Asset] = &[
     Asset {
-        name: "style.css",
+        path: "/static/style.css",
         content_type: "text/css; charset=utf-8",
         body: include_str!("../../../static/style.css"),
     },
     Asset {
-        name: "monitoring.js",
+        path: "/static/monitoring.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../../static/monitoring.js"),
     },
@@ -46,15 +48,22 @@ pub fn href(name: &str) -> String {
     format!("/static/{name}?v={}", *VERSION)
 }
 
+/// The `ETag` of every static file: the version.
+static ETAG: LazyLock<String> = LazyLock::new(|| format!("\"{}\"", *VERSION));
+
+/// A route for each static file; any other path under `/static/` is the
+/// fallback's 404.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    for asset in ASSETS {
+        cfg.service(readable(asset.path, move || serve(asset)));
+    }
+}
+
 /// `GET /static/{name}`.
-pub async fn serve(name: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let asset = ASSETS
-        .iter()
-        .find(|a| a.name == name.as_str())
-        .ok_or_else(|| AppError::NotFound(format!("no static file {name}")))?;
-    Ok(HttpResponse::Ok()
+async fn serve(asset: &'static Asset) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type(asset.content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .insert_header((header::ETAG, format!("\"{}\"", *VERSION)))
-        .body(asset.body))
+        .insert_header((header::ETAG, ETAG.as_str()))
+        .body(asset.body)
 }

@@ -3,12 +3,12 @@
 //! elsewhere. A 5xx is logged once, here, with its whole cause chain.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 use blog_services::ServiceError;
@@ -131,7 +131,7 @@ impl ResponseError for AppError {
 }
 
 /// `Retry-After`'s value: whole seconds, rounded up, at least 1.
-pub fn seconds(wait: std::time::Duration) -> HeaderValue {
+pub fn seconds(wait: Duration) -> HeaderValue {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     HeaderValue::from(secs.max(1))
 }
@@ -168,20 +168,18 @@ pub fn is_json_path(path: &str) -> bool {
         .any(|prefix| path.starts_with(prefix))
 }
 
-/// Middleware: gives every 4xx/5xx response, ours or actix's (404, 405, a query
-/// string that does not parse, ...), the body its path calls for.
-pub async fn render_errors(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let json = is_json_path(req.path());
-    let retry_after = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .map(|state| state.retry_after);
-    let res = next.call(req).await?;
+/// Gives every 4xx/5xx response, ours or actix's (404, 405, a query string
+/// that does not parse, ...), the body its path calls for: JSON where `json`
+/// ([`is_json_path`]), a page otherwise; a 503 says when to come back
+/// (`retry_after`, unless it said already). Other responses pass unchanged.
+pub fn render_errors(
+    res: ServiceResponse<BoxBody>,
+    json: bool,
+    retry_after: Duration,
+) -> ServiceResponse<BoxBody> {
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
-        return Ok(res.map_into_boxed_body());
+        return res;
     }
     let mut fields = None;
     let message = match res.response().error() {
@@ -235,11 +233,10 @@ pub async fn render_errors(
     // Every 503 says when to come back: the pool's wait, unless it said already.
     if status == StatusCode::SERVICE_UNAVAILABLE
         && !replaced.headers().contains_key(header::RETRY_AFTER)
-        && let Some(wait) = retry_after
     {
         replaced
             .headers_mut()
-            .insert(header::RETRY_AFTER, seconds(wait));
+            .insert(header::RETRY_AFTER, seconds(retry_after));
     }
-    Ok(ServiceResponse::new(request, replaced))
+    ServiceResponse::new(request, replaced)
 }

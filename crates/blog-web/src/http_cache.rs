@@ -11,74 +11,85 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-use actix_web::middleware::Next;
 
 /// Bodies shorter than this are sent uncompressed: compressing them costs
 /// more than the bytes it saves.
 pub const MIN_COMPRESSED_BYTES: usize = 1024;
 
-/// Middleware: ETag, Cache-Control, 304, and the compression threshold.
-pub async fn http_cache(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let conditional = matches!(*req.method(), Method::GET | Method::HEAD);
-    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
-    let credentials = req.headers().contains_key(header::AUTHORIZATION)
-        || req.headers().contains_key(header::COOKIE);
-    let res = next.call(req).await?.map_into_boxed_body();
-    let cacheable = conditional && res.status() == StatusCode::OK;
-    Ok(res.map_body(|head, body| {
-        let bytes = match body.try_into_bytes() {
-            Ok(bytes) => bytes,
-            Err(stream) => return stream,
-        };
-        if bytes.len() < MIN_COMPRESSED_BYTES {
-            // actix's Compress leaves an encoded body alone; `without_marker`
-            // takes the marker off again outside it.
-            head.headers_mut().insert(
-                header::CONTENT_ENCODING,
-                HeaderValue::from_static("identity"),
-            );
-        }
-        if !cacheable {
-            return BoxBody::new(bytes);
-        }
-        let headers = head.headers_mut();
-        if !headers.contains_key(header::CACHE_CONTROL) {
-            let policy = if credentials {
-                "private, no-cache"
-            } else {
-                "no-cache"
-            };
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-        }
-        if !headers.contains_key(header::ETAG) {
-            headers.insert(header::ETAG, etag(&bytes));
-        }
-        if if_none_match.is_some_and(|wanted| matches(&wanted, headers)) {
-            head.status = StatusCode::NOT_MODIFIED;
-            head.headers_mut().remove(header::CONTENT_ENCODING);
-            return BoxBody::new(());
-        }
-        BoxBody::new(bytes)
-    }))
+/// What the request said that its response's caching depends on.
+pub struct Conditions {
+    cacheable: bool,
+    if_none_match: Option<HeaderValue>,
+    credentials: bool,
 }
 
-/// Middleware, outside `Compress`: removes the do-not-compress marker.
-pub async fn without_marker(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let mut res = next.call(req).await?;
-    if res
-        .headers()
+impl Conditions {
+    /// Reads them off `req`.
+    pub fn of(req: &ServiceRequest) -> Self {
+        let headers = req.headers();
+        Conditions {
+            cacheable: matches!(*req.method(), Method::GET | Method::HEAD),
+            if_none_match: headers.get(header::IF_NONE_MATCH).cloned(),
+            credentials: headers.contains_key(header::AUTHORIZATION)
+                || headers.contains_key(header::COOKIE),
+        }
+    }
+
+    /// Sets the ETag and Cache-Control of a successful GET (304 when
+    /// `If-None-Match` matches), and marks a body under
+    /// [`MIN_COMPRESSED_BYTES`] as not to be compressed.
+    pub fn apply(self, res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+        let cacheable = self.cacheable && res.status() == StatusCode::OK;
+        res.map_body(|head, body| {
+            let bytes = match body.try_into_bytes() {
+                Ok(bytes) => bytes,
+                Err(stream) => return stream,
+            };
+            if bytes.len() < MIN_COMPRESSED_BYTES {
+                // actix's Compress leaves an encoded body alone; the pipeline
+                // takes the marker off again outside it ([`without_marker`]).
+                head.headers_mut().insert(
+                    header::CONTENT_ENCODING,
+                    HeaderValue::from_static("identity"),
+                );
+            }
+            if !cacheable {
+                return BoxBody::new(bytes);
+            }
+            let headers = head.headers_mut();
+            if !headers.contains_key(header::CACHE_CONTROL) {
+                let policy = if self.credentials {
+                    "private, no-cache"
+                } else {
+                    "no-cache"
+                };
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+            }
+            if !headers.contains_key(header::ETAG) {
+                headers.insert(header::ETAG, etag(&bytes));
+            }
+            if self
+                .if_none_match
+                .is_some_and(|wanted| matches(&wanted, headers))
+            {
+                head.status = StatusCode::NOT_MODIFIED;
+                head.headers_mut().remove(header::CONTENT_ENCODING);
+                return BoxBody::new(());
+            }
+            BoxBody::new(bytes)
+        })
+    }
+}
+
+/// Outside `Compress`: removes the do-not-compress marker.
+pub fn without_marker<B>(res: &mut ServiceResponse<B>) {
+    let headers = res.headers_mut();
+    if headers
         .get(header::CONTENT_ENCODING)
         .is_some_and(|v| v == "identity")
     {
-        res.headers_mut().remove(header::CONTENT_ENCODING);
+        headers.remove(header::CONTENT_ENCODING);
     }
-    Ok(res)
 }
 
 /// A weak validator: equal bodies, equal tags, on every instance.

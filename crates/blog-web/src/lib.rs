@@ -31,6 +31,7 @@ pub mod handlers;
 pub mod http_cache;
 pub mod logging;
 pub mod openapi;
+pub mod pipeline;
 pub mod prometheus;
 pub mod readiness;
 pub mod request_metrics;

@@ -8,14 +8,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::web;
-
 use crate::error::AppError;
-use crate::routes::touches_no_database;
-use crate::state::AppState;
 
 /// Whether start-up has finished; shared by the workers and the start-up task.
 #[derive(Debug, Clone, Default)]
@@ -32,20 +25,15 @@ impl Started {
     pub fn done(&self) {
         self.0.store(true, Ordering::Release);
     }
-}
 
-/// Middleware: 503 for everything but the probes of a process that lives,
-/// until start-up has finished.
-pub async fn until_started(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let started = req
-        .app_data::<web::Data<AppState>>()
-        .is_none_or(|state| state.started.is_done());
-    if started || touches_no_database(req.path()) {
-        return Ok(next.call(req).await?.map_into_left_body());
+    /// 503 for a request that needs the database (`needs_database`) until
+    /// start-up has finished.
+    pub fn admit(&self, needs_database: bool) -> Result<(), AppError> {
+        if needs_database && !self.is_done() {
+            return Err(AppError::NotReady(
+                "starting: waiting for the database".into(),
+            ));
+        }
+        Ok(())
     }
-    let refused = AppError::NotReady("starting: waiting for the database".into());
-    Ok(req.error_response(refused).map_into_right_body())
 }

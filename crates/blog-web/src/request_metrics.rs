@@ -2,17 +2,18 @@
 //! statement counter), response time, Prometheus metrics, the live charts'
 //! samples, debug headers, slow-request warnings and the N+1 detector.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
-use actix_web::HttpMessage;
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Next;
-use actix_web::web;
-use blog_repositories::statement_counter::{self, QueryStats};
-use blog_services::cache::track_lookups;
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpMessage, HttpRequest};
+use blog_repositories::statement_counter::QueryStats;
+use blog_services::cache::RequestLookups;
+use metrics::{Counter, Histogram};
 
 use crate::access_log::RequestCost;
 use crate::error::AppError;
@@ -58,82 +59,161 @@ impl Default for MonitoringConfig {
     }
 }
 
-/// Middleware: counts the statements this request runs, however many requests
-/// run beside it (a task-local scope, not a process-wide counter).
-pub async fn measure_requests(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .cloned()
-        .expect("AppState is registered with the app");
-    let config = &state.monitoring_config;
-    let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.path().to_owned();
-    let ((result, lookups), stats) = statement_counter::track(track_lookups(next.call(req))).await;
-    let elapsed = started.elapsed();
-    let mut res = result?.map_into_boxed_body();
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".into());
-    res.request().extensions_mut().insert(RequestCost {
-        route: route.clone(),
-        statements: stats.statements,
-        lookups,
-    });
-    let status = res.status().as_u16();
+/// A route's metric handles and labels, made once per worker when the route
+/// table is built (each resource carries its own as app data; the app carries
+/// the one of unmatched paths), so a request neither matches its path again
+/// for a label nor looks its metrics up in the registry by name.
+#[derive(Debug)]
+pub struct RouteMetrics {
+    /// The route's pattern (`/blog/{id}/`), its label everywhere.
+    pub pattern: &'static str,
+    counts_page_views: bool,
+    duration: Histogram,
+    statements: Histogram,
+    /// `http_requests_total` by method and status, as they occur.
+    requests: RefCell<Vec<(Method, u16, Counter)>>,
+}
 
-    metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.to_string(), "status" => status.to_string())
-        .increment(1);
-    metrics::histogram!("http_request_duration_seconds", "route" => route.clone())
-        .record(elapsed.as_secs_f64());
-    metrics::histogram!("http_request_db_statements", "route" => route.clone())
-        .record(f64::from(stats.statements));
-    state.monitoring.record_request(elapsed, stats.statements);
-
-    if elapsed > config.slow_request || stats.statements > config.slow_request_statements {
-        tracing::warn!(
-            %method,
-            %path,
-            status,
-            duration_ms = millis(elapsed),
-            statements = stats.statements,
-            query_ms = millis(stats.total_time),
-            "slow request"
-        );
-    }
-
-    let n_plus_one = stats
-        .repeated_shape(config.n_plus_one_threshold)
-        .map(|(shape, count)| (shape.to_owned(), count));
-    if let Some((shape, count)) = &n_plus_one {
-        metrics::counter!("n_plus_one_total", "route" => route.clone()).increment(1);
-        tracing::warn!(%route, %path, repeats = count, %shape, "N+1 query detected");
-        if config.n_plus_one_strict {
-            let error = AppError::NPlusOne {
-                route: route.clone(),
-                count: *count,
-                shape: shape.clone(),
-            };
-            let (request, _) = res.into_parts();
-            res = ServiceResponse::from_err(error, request);
+impl RouteMetrics {
+    /// The handles of the route `pattern` ("unmatched" for the fallback).
+    pub fn new(pattern: &'static str) -> Self {
+        RouteMetrics {
+            pattern,
+            counts_page_views: PAGE_VIEW_ROUTES.contains(&pattern),
+            duration: metrics::histogram!("http_request_duration_seconds", "route" => pattern),
+            statements: metrics::histogram!("http_request_db_statements", "route" => pattern),
+            requests: RefCell::new(Vec::new()),
         }
     }
-    if res.status() == StatusCode::OK && PAGE_VIEW_ROUTES.contains(&route.as_str()) {
-        state.analytics.page_view();
+
+    /// The metrics of the route `req` reached.
+    pub fn of(req: &HttpRequest) -> Option<&RouteMetrics> {
+        req.app_data::<RouteMetrics>()
     }
-    if state.debug_headers {
-        set_debug_headers(
-            &mut res,
-            &stats,
-            elapsed,
-            n_plus_one.map(|(shape, _)| shape),
-        );
+
+    fn count_request(&self, method: &Method, status: u16) {
+        let mut requests = self.requests.borrow_mut();
+        if let Some((_, _, counter)) = requests
+            .iter()
+            .find(|(m, s, _)| *s == status && m == method)
+        {
+            counter.increment(1);
+            return;
+        }
+        let counter = metrics::counter!("http_requests_total", "route" => self.pattern, "method" => method.to_string(), "status" => status.to_string());
+        counter.increment(1);
+        requests.push((method.clone(), status, counter));
     }
-    Ok(res)
+}
+
+/// What the request monitor keeps of a request between its start and its response.
+pub struct Measurement {
+    started: Instant,
+    method: Method,
+}
+
+impl Measurement {
+    /// Starts measuring `req`.
+    pub fn start(req: &ServiceRequest) -> Self {
+        Measurement {
+            started: Instant::now(),
+            method: req.method().clone(),
+        }
+    }
+
+    /// Records the finished request (which ran `stats` and made `lookups`):
+    /// metrics, the live charts, the access line's cost, slow-request
+    /// warnings, page views and debug headers. A detected N+1 is logged, and
+    /// becomes the response in strict mode.
+    pub fn finish(
+        self,
+        state: &AppState,
+        mut res: ServiceResponse<BoxBody>,
+        stats: &QueryStats,
+        lookups: RequestLookups,
+    ) -> ServiceResponse<BoxBody> {
+        let config = &state.monitoring_config;
+        let elapsed = self.started.elapsed();
+        let status = res.status().as_u16();
+        let route = self.record_route(state, &res, elapsed, stats.statements);
+        state.monitoring.record_request(elapsed, stats.statements);
+        if crate::access_log::enabled() {
+            res.request().extensions_mut().insert(RequestCost {
+                route: route.clone(),
+                statements: stats.statements,
+                lookups,
+            });
+        }
+        if elapsed > config.slow_request || stats.statements > config.slow_request_statements {
+            tracing::warn!(
+                method = %self.method,
+                path = %res.request().path(),
+                status,
+                duration_ms = millis(elapsed),
+                statements = stats.statements,
+                query_ms = millis(stats.total_time),
+                "slow request"
+            );
+        }
+        let n_plus_one = stats
+            .repeated_shape(config.n_plus_one_threshold)
+            .map(|(shape, count)| (shape.to_owned(), count));
+        if let Some((shape, count)) = &n_plus_one {
+            metrics::counter!("n_plus_one_total", "route" => route.to_string()).increment(1);
+            let path = res.request().path();
+            tracing::warn!(%route, %path, repeats = count, %shape, "N+1 query detected");
+            if config.n_plus_one_strict {
+                let error = AppError::NPlusOne {
+                    route: route.into_owned(),
+                    count: *count,
+                    shape: shape.clone(),
+                };
+                let (request, _) = res.into_parts();
+                res = ServiceResponse::from_err(error, request);
+            }
+        }
+        if state.debug_headers {
+            set_debug_headers(&mut res, stats, elapsed, n_plus_one.map(|(shape, _)| shape));
+        }
+        res
+    }
+}
+
+impl Measurement {
+    /// The route's metrics and page views; its label. A request refused before
+    /// routing (limits, start-up, admission) or matching nothing has no
+    /// route's metrics: its route is matched here (rare, so the cost of it
+    /// does not matter), or it is `unmatched`.
+    fn record_route(
+        &self,
+        state: &AppState,
+        res: &ServiceResponse<BoxBody>,
+        elapsed: Duration,
+        statements: u32,
+    ) -> Cow<'static, str> {
+        let status = res.status().as_u16();
+        if let Some(metrics) = RouteMetrics::of(res.request()) {
+            metrics.count_request(&self.method, status);
+            metrics.duration.record(elapsed.as_secs_f64());
+            metrics.statements.record(f64::from(statements));
+            if res.status() == StatusCode::OK && metrics.counts_page_views {
+                state.analytics.page_view();
+            }
+            return Cow::Borrowed(metrics.pattern);
+        }
+        let route = res
+            .request()
+            .match_pattern()
+            .map_or(Cow::Borrowed("unmatched"), Cow::Owned);
+        let label = route.to_string();
+        metrics::counter!("http_requests_total", "route" => label.clone(), "method" => self.method.to_string(), "status" => status.to_string())
+            .increment(1);
+        metrics::histogram!("http_request_duration_seconds", "route" => label.clone())
+            .record(elapsed.as_secs_f64());
+        metrics::histogram!("http_request_db_statements", "route" => label)
+            .record(f64::from(statements));
+        route
+    }
 }
 
 /// What the request cost, as response headers.

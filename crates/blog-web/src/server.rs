@@ -4,9 +4,7 @@
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use actix_web::dev::{Server, ServiceRequest};
 use actix_web::{HttpServer, web};
 
 use crate::client::IpRange;
@@ -79,8 +77,8 @@ impl Default for RequestLimits {
 }
 
 impl RequestLimits {
-    /// The refusal `req` has earned, if any.
-    fn check(&self, req: &ServiceRequest) -> Result<(), AppError> {
+    /// The refusal `req` has earned, if any (checked before any handler runs).
+    pub fn check(&self, req: &ServiceRequest) -> Result<(), AppError> {
         let uri = req.uri();
         let target = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
         // "GET " + target + " HTTP/1.1"
@@ -105,22 +103,6 @@ impl RequestLimits {
         }
         Ok(())
     }
-}
-
-/// Refuses a request over the configured limits before any handler runs,
-/// as a response (so the request monitor still measures it).
-pub async fn enforce_limits(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let limits = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.server.limits)
-        .unwrap_or_default();
-    if let Err(refused) = limits.check(&req) {
-        return Ok(req.error_response(refused).map_into_right_body());
-    }
-    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// Starts serving `state` on `listener` as `config` says; await the result to

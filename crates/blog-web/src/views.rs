@@ -23,7 +23,7 @@ pub fn rendered_json(body: &impl Serialize, empty: bool) -> Result<RenderedPage,
 fn stored(body: Vec<u8>, empty: bool) -> RenderedPage {
     RenderedPage {
         etag: http_cache::etag_of(&body),
-        body,
+        body: body.into(),
         empty,
     }
 }

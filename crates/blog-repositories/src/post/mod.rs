@@ -20,6 +20,7 @@
 
 pub(crate) mod card;
 mod filter;
+pub mod position;
 mod query;
 pub mod write;
 

@@ -2,13 +2,14 @@
 //! counted or loaded a window at a time with everything a card shows.
 
 use blog_entities::{category, post, post_tag, tag};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Statement,
+    ConnectionTrait, EntityName, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Statement,
 };
 
 use super::card::{self, CommentsShown};
+use super::position;
 use super::{LIST_COMMENTS_PER_POST, MAX_WINDOW, PostCardRow, PostFilter};
 use crate::error::During;
 use crate::{Backend, RepositoryError};
@@ -172,30 +173,55 @@ pub struct PostListLoader<'c, C> {
 
 impl<C: ConnectionTrait> PostListLoader<'_, C> {
     /// Posts `offset..offset + limit` of the query (at most [`MAX_WINDOW`]),
-    /// newest first, fully loaded.
+    /// newest first, fully loaded. A window of all posts never walks the
+    /// posts before it ([`position`]); a narrowed list's skips them with
+    /// `OFFSET`, within its own size.
     pub async fn fetch(
         &self,
         offset: u64,
         limit: u64,
     ) -> Result<Vec<PostCardRow>, RepositoryError> {
-        let conn = self.query.conn;
-        let backend = Backend::of(conn);
-        // Pick the window's ids first, so that the joins and sub-selects run
-        // for its rows only, not for every row an OFFSET skips.
-        let window = Query::select()
+        let limit = Ord::min(limit, MAX_WINDOW);
+        let window = if self.in_id_order() && offset > 0 {
+            position::window_at(offset, limit)
+        } else {
+            let ids = self.window().offset(offset).limit(limit).to_owned();
+            Expr::col((post::Entity, post::Column::Id)).in_subquery(ids)
+        };
+        self.load(window).await
+    }
+
+    /// The list of all posts is in id order (publication order, which the
+    /// positions count); a narrowed one in date order (its indexes' order).
+    fn in_id_order(&self) -> bool {
+        self.query.filter == PostFilter::default()
+    }
+
+    /// The ids of the query's posts, newest first.
+    fn window(&self) -> SelectStatement {
+        let mut window = Query::select();
+        window
             .column((post::Entity, post::Column::Id))
             .from(post::Entity)
-            .cond_where(self.query.filter.condition(backend))
-            .order_by((post::Entity, post::Column::CreatedAt), Order::Desc)
-            .order_by((post::Entity, post::Column::Id), Order::Desc)
-            .offset(offset)
-            .limit(Ord::min(limit, MAX_WINDOW))
-            .to_owned();
+            .cond_where(self.query.filter.condition(Backend::of(self.query.conn)));
+        if !self.in_id_order() {
+            window.order_by((post::Entity, post::Column::CreatedAt), Order::Desc);
+        }
+        window.order_by((post::Entity, post::Column::Id), Order::Desc);
+        window
+    }
+
+    /// The cards of the posts the `window` condition picks, in the list's
+    /// order. The window's ids are picked first, so that the joins run for its
+    /// rows only.
+    async fn load(&self, window: Expr) -> Result<Vec<PostCardRow>, RepositoryError> {
+        let conn = self.query.conn;
         let shown = CommentsShown::Newest(LIST_COMMENTS_PER_POST);
-        let select = card::select(backend, shown)
-            .filter(post::Column::Id.in_subquery(window))
-            .order_by(post::Column::CreatedAt, Order::Desc)
-            .order_by(post::Column::Id, Order::Desc);
+        let mut select = card::select(Backend::of(conn), shown).filter(window);
+        if !self.in_id_order() {
+            select = select.order_by(post::Column::CreatedAt, Order::Desc);
+        }
+        let select = select.order_by(post::Column::Id, Order::Desc);
         let rows = conn
             .query_all_raw(select.build(conn.get_database_backend()))
             .await

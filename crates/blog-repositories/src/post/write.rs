@@ -14,6 +14,7 @@ use sea_orm::{
 };
 
 use super::card::{self, KeptList};
+use super::position;
 use crate::counters::{self, PostCountChanges};
 use crate::error::During;
 use crate::{RepositoryError, Writer};
@@ -122,6 +123,7 @@ pub async fn create(
     .during("inserting the post")?;
     let filed = PostCountChanges::default().gained([fields.category_id]);
     counters::change_category_posts(writer, &filed).await?;
+    position::change(writer, inserted.last_insert_id, 1).await?;
     Ok(inserted.last_insert_id)
 }
 
@@ -201,7 +203,8 @@ pub async fn delete(
     let unfiled = PostCountChanges::default().lost([category]);
     counters::change_category_posts(writer, &unfiled).await?;
     let untagged = PostCountChanges::default().lost(tag_ids);
-    counters::change_tag_posts(writer, &untagged).await
+    counters::change_tag_posts(writer, &untagged).await?;
+    position::change(writer, id, -1).await
 }
 
 /// The ids of the tags linked to post `id`.

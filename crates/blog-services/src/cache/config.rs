@@ -12,7 +12,8 @@ pub struct CacheConfig {
     /// Prefix of every key (`blog` by default): lets several sites, or tests,
     /// share one Redis.
     pub prefix: String,
-    /// Bytes of values the in-process backend keeps at most.
+    /// Bytes of values kept in this process at most: the whole cache of the
+    /// in-process backend, the near copies of Redis's values.
     pub memory_capacity: u64,
     /// At most one "cache unavailable" warning per this interval.
     pub warn_interval: Duration,
@@ -27,7 +28,7 @@ impl Default for CacheConfig {
         CacheConfig {
             backend: CacheBackend::Memory,
             prefix: "blog".into(),
-            memory_capacity: 64 * 1024 * 1024,
+            memory_capacity: 32 * 1024 * 1024,
             warn_interval: Duration::from_secs(10),
             outbox_poll_interval: Duration::from_millis(500),
         }

@@ -41,14 +41,14 @@ impl Drop for FlightGuard<'_> {
 
 impl Flights {
     /// The value of `key` from `loader`, run once however many callers ask at
-    /// once; `store` receives the encoded value and its `ttl_of` before the
-    /// waiters do.
+    /// once; `store` receives the value, its encoding and its `ttl_of` before
+    /// the waiters do.
     pub(super) async fn load<T, E, F, Fut>(
         &self,
         key: &str,
         loader: F,
         ttl_of: impl FnOnce(&T) -> Duration,
-        store: impl AsyncFnOnce(Vec<u8>, Duration),
+        store: impl AsyncFnOnce(&T, Vec<u8>, Duration),
     ) -> Result<T, E>
     where
         T: Cacheable,
@@ -73,7 +73,7 @@ impl Flights {
                     Ok(value) => {
                         let bytes = encode(&value);
                         if let Some(bytes) = &bytes {
-                            store(bytes.clone(), ttl_of(&value)).await;
+                            store(&value, bytes.clone(), ttl_of(&value)).await;
                         }
                         outcome = Some(Ok(value));
                         bytes.map(Arc::new)

@@ -21,6 +21,10 @@
 //! and after any Redis failure this process reads nothing from Redis until
 //! [`Cache::resync`] has applied every recorded row ([`trust`]).
 //!
+//! **Near copies.** Whatever the backend, values are also kept decoded in
+//! this process under their versioned keys ([`near`]): a hit on Redis reads
+//! the tag versions only (one `MGET`), never the value again.
+//!
 //! **Single flight.** Concurrent misses for one key in one process run the
 //! loader once ([`flight`]).
 
@@ -28,6 +32,7 @@ mod config;
 mod flight;
 mod key;
 mod memory;
+mod near;
 mod outage;
 mod query;
 mod redis;
@@ -46,6 +51,7 @@ pub use self::value::Cacheable;
 
 use self::flight::Flights;
 use self::memory::MemoryStore;
+use self::near::NearCache;
 use self::outage::OutageWarning;
 use self::redis::RedisStore;
 use self::stats::CacheStats;
@@ -53,15 +59,9 @@ use self::trust::Trust;
 use self::value::decode;
 use crate::redis::{RedisFailure, RedisPool};
 
-/// What a lookup found: the versioned key for this moment, and the value if any.
-struct Lookup {
-    key: String,
-    value: Option<Vec<u8>>,
-}
-
 /// Where the values are.
 enum Store {
-    Redis(RedisStore),
+    Redis(Box<RedisStore>),
     Memory(MemoryStore),
     Off,
 }
@@ -74,6 +74,7 @@ pub struct Cache {
 
 struct Inner {
     store: Store,
+    near: NearCache,
     backend: CacheBackend,
     prefix: String,
     stats: CacheStats,
@@ -97,22 +98,22 @@ impl Cache {
     pub fn new(config: &CacheConfig, redis: Option<&RedisPool>) -> Cache {
         let (store, backend) = match (config.backend, redis) {
             (CacheBackend::Redis, Some(pool)) => (
-                Store::Redis(RedisStore::new(pool.clone())),
+                Store::Redis(Box::new(RedisStore::new(pool.clone()))),
                 CacheBackend::Redis,
             ),
             (CacheBackend::Redis, None) => {
                 tracing::error!("the Redis cache needs REDIS_URL: caching is off");
                 (Store::Off, CacheBackend::Off)
             }
-            (CacheBackend::Memory, _) => (
-                Store::Memory(MemoryStore::new(config.memory_capacity)),
-                CacheBackend::Memory,
-            ),
+            (CacheBackend::Memory, _) => {
+                (Store::Memory(MemoryStore::default()), CacheBackend::Memory)
+            }
             (CacheBackend::Off, _) => (Store::Off, CacheBackend::Off),
         };
         Cache {
             inner: Arc::new(Inner {
                 store,
+                near: NearCache::new(config.memory_capacity),
                 backend,
                 prefix: config.prefix.clone(),
                 stats: CacheStats::default(),
@@ -158,7 +159,7 @@ impl Cache {
     pub async fn cached_for<T, E, F, Fut>(
         &self,
         key: &CacheKey,
-        ttl_of: impl FnOnce(&T) -> Duration,
+        ttl_of: impl Fn(&T) -> Duration,
         tags: &[Tag],
         loader: F,
     ) -> Result<T, E>
@@ -174,20 +175,21 @@ impl Cache {
             .chain(tags.iter().cloned())
             .map(|t| t.render(&self.inner.prefix))
             .collect();
-        let Some(lookup) = self.lookup(&base, &tag_keys).await else {
+        let Some(key) = self.versioned_key(&base, &tag_keys).await else {
             // No cache, or it is unreachable: serve from the database.
             return loader().await;
         };
-        if let Some(value) = lookup.value.as_deref().and_then(decode::<T>) {
+        if let Some(value) = self.inner.near.get::<T>(&key) {
+            self.inner.stats.lookup(true);
+            return Ok(value);
+        }
+        if let Some(value) = self.fetch::<T>(&key, &ttl_of).await {
             self.inner.stats.lookup(true);
             return Ok(value);
         }
         self.inner.stats.lookup(false);
-        let store = async |bytes, ttl| self.put(&lookup.key, bytes, ttl).await;
-        self.inner
-            .flights
-            .load(&lookup.key, loader, ttl_of, store)
-            .await
+        let store = async |value: &T, bytes, ttl| self.put(&key, value, bytes, ttl).await;
+        self.inner.flights.load(&key, loader, &ttl_of, store).await
     }
 
     /// Makes every value cached under any of `tags` unreachable (bumps their
@@ -226,23 +228,39 @@ impl Cache {
         self.inner.trust.resync(apply_pending).await
     }
 
-    /// The versioned key and value of `base` under `tag_keys`; `None` without
-    /// a cache or when Redis cannot be used now.
-    async fn lookup(&self, base: &str, tag_keys: &[String]) -> Option<Lookup> {
+    /// `base` under the current versions of `tag_keys`; `None` without a
+    /// cache or when Redis cannot be used now.
+    async fn versioned_key(&self, base: &str, tag_keys: &[String]) -> Option<String> {
         match &self.inner.store {
             Store::Off => None,
-            Store::Memory(store) => Some(store.lookup(base, tag_keys).await),
-            Store::Redis(store) => self.guard(store.lookup(base, tag_keys)).await,
+            Store::Memory(store) => Some(store.versioned_key(base, tag_keys)),
+            Store::Redis(store) => self.guard(store.versioned_key(base, tag_keys)).await,
         }
     }
 
-    async fn put(&self, key: &str, bytes: Vec<u8>, ttl: Duration) {
-        match &self.inner.store {
-            Store::Off => {}
-            Store::Memory(store) => store.set(key, bytes, ttl).await,
-            Store::Redis(store) => {
-                self.guard(store.set(key, bytes, ttl)).await;
-            }
+    /// The value under `key` from Redis (then kept near); `None` on a miss,
+    /// bytes that do not decode, or without Redis.
+    async fn fetch<T: Cacheable>(&self, key: &str, ttl_of: impl Fn(&T) -> Duration) -> Option<T> {
+        let Store::Redis(store) = &self.inner.store else {
+            return None;
+        };
+        let bytes = self.guard(store.get(key)).await??;
+        let value = decode::<T>(&bytes)?;
+        self.inner
+            .near
+            .insert(key, value.clone(), bytes.len(), ttl_of(&value));
+        Some(value)
+    }
+
+    /// Stores a loaded value (`bytes` encoded) under `key` for `ttl`: near,
+    /// and in Redis.
+    async fn put<T: Cacheable>(&self, key: &str, value: &T, bytes: Vec<u8>, ttl: Duration) {
+        if matches!(self.inner.store, Store::Off) {
+            return;
+        }
+        self.inner.near.insert(key, value.clone(), bytes.len(), ttl);
+        if let Store::Redis(store) = &self.inner.store {
+            self.guard(store.set(key, bytes, ttl)).await;
         }
     }
 

@@ -1,11 +1,12 @@
-//! The Redis backend: tag versions and values in Redis, each lookup one atomic
-//! Lua call, over the process's shared [`RedisPool`].
+//! The Redis backend: tag versions and values in Redis, over the process's
+//! shared [`RedisPool`]. A lookup reads the versions (one `MGET`; a Lua call
+//! when one must be created), then the value only if this process has no
+//! near copy of it ([`super::near`]).
 
 use std::time::Duration;
 
 use redis::Script;
 
-use super::Lookup;
 use crate::redis::{RedisFailure, RedisPool};
 
 /// Tag versions live this long after their last bump (or creation). Expiry is
@@ -14,21 +15,19 @@ use crate::redis::{RedisFailure, RedisPool};
 const VERSION_TTL_MS: u64 = 7 * 24 * 3600 * 1000;
 
 /// Reads the versions of the tags (KEYS), creating a missing one from the
-/// server clock (microseconds), and the value stored under ARGV[1] at those
-/// versions; returns `{versioned_key, value or nil}`. One round trip, atomic.
-const LOOKUP: &str = r"
-local parts = {}
+/// server clock (microseconds); returns them in order. Atomic.
+const VERSIONS: &str = r"
+local versions = {}
 for i, key in ipairs(KEYS) do
   local v = redis.call('GET', key)
   if not v then
     local t = redis.call('TIME')
     v = t[1] .. string.format('%06d', tonumber(t[2]))
-    redis.call('SET', key, v, 'PX', ARGV[2])
+    redis.call('SET', key, v, 'PX', ARGV[1])
   end
-  parts[i] = v
+  versions[i] = v
 end
-local full = ARGV[1] .. '@' .. table.concat(parts, '.')
-return {full, redis.call('GET', full)}
+return versions
 ";
 
 /// Bumps the version of every tag (KEYS); a missing one starts from the server
@@ -48,7 +47,7 @@ return #KEYS
 /// Values and tag versions in Redis.
 pub(super) struct RedisStore {
     pool: RedisPool,
-    lookup: Script,
+    versions: Script,
     bump: Script,
 }
 
@@ -56,7 +55,7 @@ impl RedisStore {
     pub(super) fn new(pool: RedisPool) -> Self {
         RedisStore {
             pool,
-            lookup: Script::new(LOOKUP),
+            versions: Script::new(VERSIONS),
             bump: Script::new(BUMP),
         }
     }
@@ -66,21 +65,40 @@ impl RedisStore {
         self.pool.backing_off()
     }
 
-    pub(super) async fn lookup(
+    /// `base` under the current versions of `tag_keys`.
+    pub(super) async fn versioned_key(
         &self,
         base: &str,
         tag_keys: &[String],
-    ) -> Result<Lookup, RedisFailure> {
+    ) -> Result<String, RedisFailure> {
         self.pool
             .run(async |conn| {
-                let mut invocation = self.lookup.prepare_invoke();
-                for key in tag_keys {
-                    invocation.key(key);
+                let mut versions: Vec<Option<String>> =
+                    redis::cmd("MGET").arg(tag_keys).query_async(conn).await?;
+                if versions.iter().any(Option::is_none) {
+                    let mut invocation = self.versions.prepare_invoke();
+                    for key in tag_keys {
+                        invocation.key(key);
+                    }
+                    invocation.arg(VERSION_TTL_MS);
+                    let created: Vec<String> = invocation.invoke_async(conn).await?;
+                    versions = created.into_iter().map(Some).collect();
                 }
-                invocation.arg(base).arg(VERSION_TTL_MS);
-                let (key, value): (String, Option<Vec<u8>>) = invocation.invoke_async(conn).await?;
-                Ok(Lookup { key, value })
+                let mut key = String::with_capacity(base.len() + 17 * versions.len());
+                key.push_str(base);
+                for (i, version) in versions.iter().enumerate() {
+                    key.push(if i == 0 { '@' } else { '.' });
+                    key.push_str(version.as_deref().unwrap_or_default());
+                }
+                Ok(key)
             })
+            .await
+    }
+
+    /// The bytes stored under the versioned `key`, if any.
+    pub(super) async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RedisFailure> {
+        self.pool
+            .run(async |conn| redis::cmd("GET").arg(key).query_async(conn).await)
             .await
     }
 

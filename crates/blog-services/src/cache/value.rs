@@ -8,7 +8,9 @@ use serde::de::DeserializeOwned;
 /// under, so a value whose shape changed (and whose `SCHEMA` was bumped) is
 /// never looked for under an old entry: old entries become unreachable, never
 /// undecodable. The services' tests pin each shape to its version.
-pub trait Cacheable: Serialize + DeserializeOwned {
+/// It is `Clone` and `'static` because a hit hands out a copy of the value
+/// kept decoded in this process ([`super::near`]).
+pub trait Cacheable: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     /// The version of the serialized shape; bump it when the shape changes.
     const SCHEMA: u32;
 }

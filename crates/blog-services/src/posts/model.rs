@@ -3,6 +3,7 @@
 
 use blog_repositories::comment::CommentRow;
 use blog_repositories::post::{PostCardRow, PostDetailRow};
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -148,9 +149,8 @@ pub struct CommentState {
 /// bytes and validator, with no decoding, rendering or hashing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RenderedPage {
-    /// The response body.
-    #[serde(with = "serde_bytes")]
-    pub body: Vec<u8>,
+    /// The response body (shared: a hit hands out the kept copy's bytes).
+    pub body: Bytes,
     /// Its `ETag`.
     pub etag: String,
     /// A page of nothing (an empty list, no results): cached briefly, since

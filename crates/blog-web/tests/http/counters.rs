@@ -24,9 +24,13 @@ async fn wrong_counters(app: &TestApp) -> Vec<(&'static str, i64)> {
            (SELECT COUNT(*) FROM posts WHERE posts.category_id = categories.id)",
         "SELECT COUNT(*) AS n FROM tags WHERE post_count <> \
            (SELECT COUNT(*) FROM post_tags WHERE post_tags.tag_id = tags.id)",
+        "SELECT COUNT(*) AS n FROM (SELECT id / 1000 AS bucket, COUNT(*) AS posts \
+           FROM posts GROUP BY id / 1000) counted \
+         LEFT JOIN post_buckets ON post_buckets.bucket = counted.bucket \
+         WHERE post_buckets.post_count IS NULL OR post_buckets.post_count <> counted.posts",
     ];
     let mut wrong = Vec::new();
-    for (kind, check) in ["likes", "comments", "categories", "tags"]
+    for (kind, check) in ["likes", "comments", "categories", "tags", "positions"]
         .into_iter()
         .zip(checks)
     {
@@ -180,13 +184,14 @@ async fn concurrent_post_writes_keep_the_list_totals_exact() {
 
 #[tokio::test]
 async fn repair_counts_rebuilds_counters_broken_behind_the_services_back() {
-    let app = TestApp::with_posts(10).await;
+    let app = TestApp::with_posts(30).await;
     app.sql("UPDATE posts SET like_count = 999, comment_count = -1 WHERE id IN (3, 4)")
         .await;
     app.sql("UPDATE categories SET post_count = 0").await;
     app.sql("UPDATE tags SET post_count = post_count + 7 WHERE name = 'tag1'")
         .await;
-    assert_eq!(wrong_counters(&app).await.len(), 4);
+    app.sql("DELETE FROM post_buckets").await;
+    assert_eq!(wrong_counters(&app).await.len(), 5);
 
     let repaired = dataset::repair_counts(&app.test_db.db).await.unwrap();
     let categories_with_posts = app
@@ -199,9 +204,15 @@ async fn repair_counts_rebuilds_counters_broken_behind_the_services_back() {
             lists: 0,
             categories: categories_with_posts as u64,
             tags: 1,
+            positions: 1,
         }
     );
     assert_eq!(wrong_counters(&app).await, Vec::new());
     let (_, _, page) = app.fetch("/blog/").await;
-    assert!(page.contains("10 posts"));
+    assert!(page.contains("30 posts"));
+    let (_, _, second) = app.fetch("/blog/?page=2").await;
+    assert!(
+        second.contains("href=\"/blog/10/\"") && !second.contains("href=\"/blog/11/\""),
+        "the positions find the second page again"
+    );
 }

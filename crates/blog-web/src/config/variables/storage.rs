@@ -173,7 +173,7 @@ pub(super) static STORAGE: &[Variable] = &[
     ),
     var(
         "BLOG_CACHE_MEMORY_MB",
-        "the most the in-process cache holds, in MiB",
+        "the most this process keeps cached, in MiB (the whole cache, or near copies of Redis's values)",
         Shown::Value(|c| Some((c.cache.memory_capacity >> 20).to_string())),
         |c, v| {
             set(

@@ -1,0 +1,120 @@
+//! The request pipeline: everything that happens to every request besides its
+//! handler, in two middleware layers around actix's compression. Each concern
+//! lives in its own module; this one calls them in order. (One layer a
+//! concern cost a boxed future and a move of the request and the response per
+//! layer and request: ten layers were most of the trivial route's cost,
+//! `docs/performance.md`.)
+//!
+//! Outside compression, [`outside`]: the compression marker taken off.
+//! Inside, [`inside`], in order: the request id and its span (around all
+//! that follows); the request limits, the start-up gate and
+//! admission control refuse what they must; the handler runs with its
+//! statements and cache lookups counted; the request monitor records it (the
+//! N+1 detector may replace the response); error bodies get the shape their
+//! path calls for; a successful GET gets its ETag and Cache-Control; the
+//! security headers; the access line.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web;
+use blog_repositories::statement_counter;
+use blog_services::cache::track_lookups;
+use tracing::Instrument;
+
+use crate::access_log::AccessEntry;
+use crate::error::{is_json_path, render_errors};
+use crate::http_cache::{Conditions, without_marker};
+use crate::request_metrics::Measurement;
+use crate::routes::touches_no_database;
+use crate::state::AppState;
+
+/// The headers every response carries: a Content-Security-Policy allowing only
+/// the site's own scripts, styles and images (no inline code anywhere) and no
+/// framing, no MIME sniffing, and referrers kept on the site.
+const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+];
+
+/// Middleware outside compression: takes the do-not-compress marker off.
+pub async fn outside(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    without_marker(&mut res);
+    Ok(res)
+}
+
+/// Middleware inside compression: the request id and its span around
+/// everything else, the access line and the security headers on the way out.
+pub async fn inside(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = state(&req).clone();
+    let entry = AccessEntry::open(&req, &state.server.trusted_proxies);
+    let mut res = handle(&state, req, next).instrument(entry.span()).await?;
+    set_security_headers(res.headers_mut());
+    entry.close(&mut res);
+    Ok(res)
+}
+
+/// Refusals, measurement, error bodies, HTTP caching.
+async fn handle(
+    state: &AppState,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let conditions = Conditions::of(&req);
+    let json = is_json_path(req.path());
+    let measurement = Measurement::start(&req);
+    let ((res, lookups), stats) =
+        statement_counter::track(track_lookups(admitted(state, req, next))).await;
+    let res = measurement.finish(state, res?, &stats, lookups);
+    let res = render_errors(res, json, state.retry_after);
+    Ok(conditions.apply(res))
+}
+
+/// The handler's response, unless the request is over the limits, arrives
+/// before start-up has finished, or finds no room (the refusal then).
+async fn admitted(
+    state: &AppState,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let needs_database = !touches_no_database(req.path());
+    let refused = state
+        .server
+        .limits
+        .check(&req)
+        .and_then(|()| state.started.admit(needs_database));
+    if let Err(refused) = refused {
+        return Ok(req.error_response(refused));
+    }
+    match state.admission.admit(needs_database).await {
+        Ok(_permit) => Ok(next.call(req).await?.map_into_boxed_body()),
+        Err(refused) => Ok(req.error_response(refused)),
+    }
+}
+
+fn state(req: &ServiceRequest) -> &web::Data<AppState> {
+    req.app_data::<web::Data<AppState>>()
+        .expect("AppState is registered with the app")
+}
+
+fn set_security_headers(headers: &mut HeaderMap) {
+    for (name, value) in SECURITY_HEADERS {
+        let name = HeaderName::from_static(name);
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+}
