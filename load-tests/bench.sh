@@ -11,19 +11,21 @@
 # it starts, it stops; the database is dropped on exit.
 #
 # Usage: load-tests/bench.sh [--posts N] [--duration S] [--connections C]
-#                            [--deep-page P] [--out FILE] [--keep-db]
+#                            [--deep-page P] [--out FILE] [--results FILE]
 #   --posts        posts to seed (default 20000)
 #   --duration     seconds of wrk per route and server (default 10)
 #   --connections  wrk connections (default 32)
 #   --deep-page    the deep page of the list (default: the middle page)
 #   --out          the figures file (default target/bench/report.md)
+#   --results      also write the figures as JSON there (load-tests/report.sh
+#                  reads them)
 #   BENCH_ADMIN_URL  PostgreSQL to create the database in
 #                    (default postgres://postgres@127.0.0.1:5432/postgres)
 #   BENCH_REDIS_URL  a Redis database the run may empty (default redis://127.0.0.1:6379/13)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-POSTS=20000 DURATION=10 CONNECTIONS=32 DEEP="" OUT=target/bench/report.md
+POSTS=20000 DURATION=10 CONNECTIONS=32 DEEP="" OUT=target/bench/report.md JSON=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --posts) POSTS="$2"; shift ;;
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --connections) CONNECTIONS="$2"; shift ;;
     --deep-page) DEEP="$2"; shift ;;
     --out) OUT="$2"; shift ;;
+    --results) JSON="$2"; shift ;;
     *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
   esac
   shift
@@ -46,6 +49,7 @@ DB="blog_bench_$$"
 DB_URL="${ADMIN_URL%/*}/$DB"
 WORK="$(realpath -m target/bench/run-$$)"
 OUT="$(realpath -m "$OUT")"
+[ -z "$JSON" ] || JSON="$(realpath -m "$JSON")"
 mkdir -p "$WORK" "$(dirname "$OUT")"
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -86,6 +90,8 @@ DETAIL_ID=$(( POSTS / 2 ))
 RARE=$(psql "$DB_URL" -Atc "SELECT w FROM (VALUES ('kalomi'),('rumize'),('tavoni'),('zetaru')) v(w)
   ORDER BY (SELECT count(*) FROM posts WHERE search_vector @@ plainto_tsquery('english', w)) LIMIT 1")
 RARE_N=$(psql "$DB_URL" -Atc "SELECT count(*) FROM posts WHERE search_vector @@ plainto_tsquery('english', '$RARE')")
+OLD_WORD=vintage  # dataset.rs: every other post of the oldest tenth ends with it
+OLD_N=$(psql "$DB_URL" -Atc "SELECT count(*) FROM posts WHERE search_vector @@ plainto_tsquery('english', '$OLD_WORD')")
 
 log "starting the raw server and the service (cache off, and on Redis)"
 RAW_PORT=$(free_port) OFF_PORT=$(free_port) ON_PORT=$(free_port)
@@ -100,7 +106,7 @@ for port in "$RAW_PORT" "$OFF_PORT" "$ON_PORT"; do wait_for "http://127.0.0.1:$p
 DB_OID=$(sql "SELECT oid FROM pg_database WHERE datname = '$DB'")
 sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 
-# One wrk run: prints "requests/s p99_ms statements_per_request errors".
+# One wrk run: prints "requests/s p50_ms p99_ms statements_per_request errors".
 drive() { # URL
   sql "SELECT pg_stat_statements_reset()" >/dev/null
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
@@ -110,12 +116,13 @@ import os, re
 out = os.environ["WRK_OUT"]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 total = int(re.search(r"(\d+) requests in", out).group(1))
-p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
-scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+def percentile(p):
+    found = re.search(p + r"%\s+([\d.]+)(us|ms|s)\b", out)
+    return float(found.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 errors = re.search(r"Socket errors: .*", out)
 failed = (int(bad.group(1)) if bad else 0)
-print(f"{rps:.0f} {float(p99.group(1)) * scale:.1f} {int(os.environ['CALLS']) / max(total, 1):.2f} {failed}{' socket' if errors else ''}")
+print(f"{rps:.0f} {percentile('50'):.2f} {percentile('99'):.1f} {int(os.environ['CALLS']) / max(total, 1):.2f} {failed}{' socket' if errors else ''}")
 PY
 }
 
@@ -126,6 +133,7 @@ routes=(
   "detail|/blog/$DETAIL_ID/"
   "search common (django)|/search/?q=django"
   "search rare ($RARE, $RARE_N posts)|/search/?q=$RARE"
+  "search old ($OLD_WORD, $OLD_N posts, the oldest tenth)|/search/?q=$OLD_WORD"
 )
 results="$WORK/results.txt"
 : >"$results"
@@ -144,6 +152,7 @@ ON_RSS=$(awk '/VmHWM/ {print $2}' /proc/$ON_PID/status)
 
 status=0
 RESULTS="$results" POSTS="$POSTS" SEED_S="$SEED_S" OFF_RSS="$OFF_RSS" ON_RSS="$ON_RSS" \
-  DURATION="$DURATION" CONNECTIONS="$CONNECTIONS" python3 load-tests/bench_report.py >"$OUT" || status=$?
+  DURATION="$DURATION" CONNECTIONS="$CONNECTIONS" JSON_OUT="$JSON" \
+  python3 load-tests/bench_report.py >"$OUT" || status=$?
 cat "$OUT"
 exit "$status"

@@ -230,6 +230,14 @@ async fn statement_counts_do_not_grow_with_the_data() {
             .by_author(3)
             .matching("django");
         assert_num_queries(1, filtered.count()).await.unwrap();
+        // A deeper window of all posts is found by the posts' positions, in
+        // the same one statement, whatever the depth.
+        let deep = (posts - 20) as u64;
+        let last = assert_num_queries(1, post::posts(db).with_related_data().fetch(deep, 20))
+            .await
+            .unwrap();
+        let ids: Vec<i32> = last.iter().map(|card| card.id).collect();
+        assert_eq!(ids, (1..=20).rev().collect::<Vec<i32>>(), "the oldest 20");
         // An empty window costs only the cards statement.
         let none = assert_num_queries(1, post::posts(db).with_related_data().fetch(10_000, 20))
             .await

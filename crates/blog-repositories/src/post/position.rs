@@ -12,7 +12,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ConnectionTrait, EntityName, Statement, StatementBuilder};
 
 use crate::error::During;
-use crate::{RepositoryError, Writer};
+use crate::{Backend, RepositoryError, Writer};
 
 /// Ids per bucket.
 pub const BUCKET_SIZE: i32 = 1000;
@@ -22,21 +22,26 @@ pub const BUCKET_SIZE: i32 = 1000;
 /// posts and the posts of the buckets above it straddle `rank`; its top bounds
 /// the ids, and fewer than a bucket's posts are skipped under it. Past the
 /// last post, no bucket spans the rank: nothing is picked.
-pub(crate) fn window_at(rank: u64, limit: u64) -> Expr {
+pub(crate) fn window_at(backend: Backend, rank: u64, limit: u64) -> Expr {
     let size = BUCKET_SIZE;
+    // sea-query reads PostgreSQL's numbered placeholders (`$1` each time)
+    // and SQLite's `?` (one value each).
+    let (rank_param, copies) = match backend {
+        Backend::Postgres => ("$1", 1),
+        Backend::Sqlite => ("?", 5),
+    };
     let spanning = "SELECT bucket, post_count, CAST(COALESCE(SUM(post_count) OVER (\
                       ORDER BY bucket DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) \
                     AS BIGINT) AS above FROM post_buckets";
-    let here = "above <= ? AND above + post_count > ?";
+    let here = format!("above <= {rank_param} AND above + post_count > {rank_param}");
     let sql = format!(
         "posts.id IN (SELECT id FROM posts \
            WHERE id < COALESCE((SELECT (bucket + 1) * {size} FROM ({spanning}) b WHERE {here}), 0) \
            ORDER BY id DESC LIMIT {limit} \
-           OFFSET COALESCE((SELECT ? - above FROM ({spanning}) b WHERE {here}), 0))"
+           OFFSET COALESCE((SELECT {rank_param} - above FROM ({spanning}) b WHERE {here}), 0))"
     );
-    // The rank fills every `?`, in order (sea-query numbers them for PostgreSQL).
     let rank = i64::try_from(rank).unwrap_or(i64::MAX);
-    Expr::cust_with_values(sql, [rank; 5])
+    Expr::cust_with_values(sql, vec![rank; copies])
 }
 
 /// Adds `delta` to the count of post `post_id`'s bucket (creating it).

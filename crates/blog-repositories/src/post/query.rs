@@ -183,7 +183,7 @@ impl<C: ConnectionTrait> PostListLoader<'_, C> {
     ) -> Result<Vec<PostCardRow>, RepositoryError> {
         let limit = Ord::min(limit, MAX_WINDOW);
         let window = if self.in_id_order() && offset > 0 {
-            position::window_at(offset, limit)
+            position::window_at(Backend::of(self.query.conn), offset, limit)
         } else {
             let ids = self.window().offset(offset).limit(limit).to_owned();
             Expr::col((post::Entity, post::Column::Id)).in_subquery(ids)

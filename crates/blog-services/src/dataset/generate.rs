@@ -14,6 +14,10 @@ const MAX_COMMENTS_PER_POST: u64 = 20;
 const MAX_LIKES_PER_POST: u64 = 30;
 /// Out of 100, how many comments are approved.
 const APPROVED_PERCENT: u64 = 80;
+/// A word common in old posts only: every other post of the oldest tenth
+/// ends with it (its last word replaced, so no random choice changes). A
+/// search for it must not walk the newer nine tenths to fill a page.
+pub const OLD_POSTS_WORD: &str = "vintage";
 
 /// Every row of the dataset `spec` describes. Users carry their clear password
 /// in `password_hash`; `seed` hashes them.
@@ -33,6 +37,13 @@ pub fn generate(spec: &DatasetSpec) -> Dataset {
     };
     for i in 1..=spec.posts as i32 {
         rows.post(i, start + TimeDelta::seconds(step * i64::from(i - 1)));
+    }
+    let oldest_tenth = spec.posts / 10;
+    for post in rows.dataset.posts.iter_mut().take(oldest_tenth).step_by(2) {
+        if let Some(last) = post.content.rfind(' ') {
+            post.content.truncate(last + 1);
+            post.content.push_str(OLD_POSTS_WORD);
+        }
     }
     rows.dataset
 }

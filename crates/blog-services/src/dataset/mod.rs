@@ -275,5 +275,18 @@ mod tests {
             .filter(|p| p.content.contains("django"))
             .count();
         assert!(django > 250, "django is in most posts ({django})");
+        // the old posts' word: every other post of the oldest tenth, no other
+        let vintage: Vec<i32> = d
+            .posts
+            .iter()
+            .filter(|p| p.content.ends_with(generate::OLD_POSTS_WORD))
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(vintage, (1..=30).step_by(2).collect::<Vec<_>>());
+        assert!(
+            d.posts
+                .iter()
+                .all(|p| p.title.matches(generate::OLD_POSTS_WORD).count() == 0)
+        );
     }
 }

@@ -133,8 +133,9 @@ pub async fn repair_counts(config: &Config) -> Result<(), CommandError> {
         .map_err(CommandError::RepairCounts)?;
     apply_outbox(config, &db).await?;
     println!(
-        "counters repaired: {} posts' counts, {} posts' lists, {} categories, {} tags were wrong",
-        repaired.posts, repaired.lists, repaired.categories, repaired.tags
+        "counters repaired: {} posts' counts, {} posts' lists, {} categories, {} tags, \
+         {} position buckets were wrong",
+        repaired.posts, repaired.lists, repaired.categories, repaired.tags, repaired.positions
     );
     Ok(())
 }
