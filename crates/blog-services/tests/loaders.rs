@@ -524,3 +524,51 @@ async fn seeded_rows_follow_the_dataset_spec() {
     .await;
     assert_eq!(early, 0, "every comment is created after its post");
 }
+
+/// A word whose posts are all older than the newest posts a search walks
+/// ([`post::search::RECENT_POSTS`]) is found through the index, page after
+/// page, in one statement each: the same pages as a plain newest-first list
+/// of its matches, and so is a word in most posts.
+#[tokio::test]
+async fn search_pages_reach_words_common_only_in_old_posts() {
+    let posts = 2 * post::search::RECENT_POSTS as usize;
+    let test_db = seeded(posts).await;
+    let db = &test_db.db;
+    // dataset: every other post of the oldest tenth ends with "vintage".
+    let mut expected: Vec<i32> = (1..=(posts as i32) / 10).step_by(2).collect();
+    expected.reverse();
+    for page in 0..6 {
+        let found = assert_num_queries(
+            1,
+            post::posts(db)
+                .matching("vintage")
+                .with_related_data()
+                .fetch(page * 20, 21),
+        )
+        .await
+        .unwrap();
+        let ids: Vec<i32> = found.iter().map(|card| card.id).collect();
+        let want: Vec<i32> = expected
+            .iter()
+            .copied()
+            .skip(page as usize * 20)
+            .take(21)
+            .collect();
+        assert_eq!(ids, want, "page {}", page + 1);
+    }
+    let common = post::posts(db)
+        .matching("django")
+        .with_related_data()
+        .fetch(0, 21)
+        .await
+        .unwrap();
+    let newest = column(
+        db,
+        "SELECT id FROM posts WHERE content LIKE '%django%' OR title LIKE '%django%' \
+         ORDER BY id DESC LIMIT 21",
+        vec![],
+    )
+    .await;
+    let ids: Vec<String> = common.iter().map(|card| card.id.to_string()).collect();
+    assert_eq!(ids, newest);
+}

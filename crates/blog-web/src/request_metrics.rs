@@ -60,9 +60,9 @@ impl Default for MonitoringConfig {
 }
 
 /// A route's metric handles and labels, made once per worker when the route
-/// table is built (each resource carries its own as app data; the app carries
-/// the one of unmatched paths), so a request neither matches its path again
-/// for a label nor looks its metrics up in the registry by name.
+/// table is built (each resource carries its own as app data), so a request
+/// neither matches its path again for a label nor looks its metrics up in
+/// the registry by name.
 #[derive(Debug)]
 pub struct RouteMetrics {
     /// The route's pattern (`/blog/{id}/`), its label everywhere.
@@ -70,12 +70,12 @@ pub struct RouteMetrics {
     counts_page_views: bool,
     duration: Histogram,
     statements: Histogram,
-    /// `http_requests_total` by method and status, as they occur.
-    requests: RefCell<Vec<(Method, u16, Counter)>>,
+    /// `http_requests_total` by method label and status, as they occur.
+    requests: RefCell<Vec<(&'static str, u16, Counter)>>,
 }
 
 impl RouteMetrics {
-    /// The handles of the route `pattern` ("unmatched" for the fallback).
+    /// The handles of the route `pattern`.
     pub fn new(pattern: &'static str) -> Self {
         RouteMetrics {
             pattern,
@@ -92,17 +92,18 @@ impl RouteMetrics {
     }
 
     fn count_request(&self, method: &Method, status: u16) {
+        let method = method_label(method);
         let mut requests = self.requests.borrow_mut();
         if let Some((_, _, counter)) = requests
             .iter()
-            .find(|(m, s, _)| *s == status && m == method)
+            .find(|(m, s, _)| *s == status && *m == method)
         {
             counter.increment(1);
             return;
         }
-        let counter = metrics::counter!("http_requests_total", "route" => self.pattern, "method" => method.to_string(), "status" => status.to_string());
+        let counter = metrics::counter!("http_requests_total", "route" => self.pattern, "method" => method, "status" => status.to_string());
         counter.increment(1);
-        requests.push((method.clone(), status, counter));
+        requests.push((method, status, counter));
     }
 }
 
@@ -206,7 +207,7 @@ impl Measurement {
             .match_pattern()
             .map_or(Cow::Borrowed("unmatched"), Cow::Owned);
         let label = route.to_string();
-        metrics::counter!("http_requests_total", "route" => label.clone(), "method" => self.method.to_string(), "status" => status.to_string())
+        metrics::counter!("http_requests_total", "route" => label.clone(), "method" => method_label(&self.method), "status" => status.to_string())
             .increment(1);
         metrics::histogram!("http_request_duration_seconds", "route" => label.clone())
             .record(elapsed.as_secs_f64());
@@ -242,6 +243,38 @@ fn set_debug_headers(
     }
 }
 
+/// A method as a label: HTTP's own, or `OTHER` (a client may send any
+/// token as a method; each must not become a series of its own).
+fn method_label(method: &Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "OTHER",
+    }
+}
+
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_other_method_is_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::DELETE), "DELETE");
+        for made_up in ["FOO", "BAR1", "PROPFIND"] {
+            let method = Method::from_bytes(made_up.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "OTHER");
+        }
+    }
 }

@@ -22,6 +22,7 @@ pub(crate) mod card;
 mod filter;
 pub mod position;
 mod query;
+pub mod search;
 pub mod write;
 
 use blog_entities::post;

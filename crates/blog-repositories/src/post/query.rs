@@ -9,8 +9,8 @@ use sea_orm::{
 };
 
 use super::card::{self, CommentsShown};
-use super::position;
 use super::{LIST_COMMENTS_PER_POST, MAX_WINDOW, PostCardRow, PostFilter};
+use super::{position, search};
 use crate::error::During;
 use crate::{Backend, RepositoryError};
 
@@ -174,16 +174,21 @@ pub struct PostListLoader<'c, C> {
 impl<C: ConnectionTrait> PostListLoader<'_, C> {
     /// Posts `offset..offset + limit` of the query (at most [`MAX_WINDOW`]),
     /// newest first, fully loaded. A window of all posts never walks the
-    /// posts before it ([`position`]); a narrowed list's skips them with
-    /// `OFFSET`, within its own size.
+    /// posts before it ([`position`]), nor a search the newer posts without
+    /// matches ([`search`]); a narrowed list's skips them with `OFFSET`,
+    /// within its own size.
     pub async fn fetch(
         &self,
         offset: u64,
         limit: u64,
     ) -> Result<Vec<PostCardRow>, RepositoryError> {
         let limit = Ord::min(limit, MAX_WINDOW);
-        let window = if self.in_id_order() && offset > 0 {
-            position::window_at(Backend::of(self.query.conn), offset, limit)
+        let backend = Backend::of(self.query.conn);
+        let filter = &self.query.filter;
+        let window = if filter.search.is_some() && self.in_id_order() {
+            search::window(&filter.condition(backend), offset, limit)
+        } else if *filter == PostFilter::default() && offset > 0 {
+            position::window_at(backend, offset, limit)
         } else {
             let ids = self.window().offset(offset).limit(limit).to_owned();
             Expr::col((post::Entity, post::Column::Id)).in_subquery(ids)
@@ -191,10 +196,17 @@ impl<C: ConnectionTrait> PostListLoader<'_, C> {
         self.load(window).await
     }
 
-    /// The list of all posts is in id order (publication order, which the
-    /// positions count); a narrowed one in date order (its indexes' order).
+    /// All posts and a search are in id order (publication order, which the
+    /// positions count and a search walks); a category's, a tag's or an
+    /// author's list in date order (their indexes' order).
     fn in_id_order(&self) -> bool {
-        self.query.filter == PostFilter::default()
+        let PostFilter {
+            category_id,
+            tag,
+            author_id,
+            search: _,
+        } = &self.query.filter;
+        category_id.is_none() && tag.is_none() && author_id.is_none()
     }
 
     /// The ids of the query's posts, newest first.
