@@ -2,7 +2,8 @@
 (one line per route: name|raw|off|on, each "req/s p50_ms p99_ms statements
 errors"), with the ratios the performance issue sets targets for; with
 JSON_OUT, the same figures as JSON (load-tests/report.py reads them). Exits 1
-if any server answered a request with an error."""
+if the service answered a request with an error (the raw yardstick's errors
+are figures: it times out where its naive search walks the table)."""
 
 import json
 import os
@@ -60,7 +61,7 @@ if os.environ.get("JSON_OUT"):
     with open(os.environ["JSON_OUT"], "w") as out:
         json.dump(report, out, indent=1)
 
-failed = [r["name"] for r in routes if any(r[s]["errors"] != "0" for s in SERVERS)]
+failed = [r["name"] for r in routes if any(r[s]["errors"] != "0" for s in ("off", "on"))]
 if failed:
     print(f"\nerror responses on: {', '.join(failed)}")
     sys.exit(1)
