@@ -115,6 +115,14 @@ impl Backend {
 }
 
 /// Opens the pool, with every statement reported to [`statement_counter`] and
+/// What every connection of the service's pool sets: no parallel plans. A
+/// page's statements read a few dozen rows; a parallel plan (chosen when the
+/// planner cannot see that a part will not run, as in a search's older part)
+/// costs more to start, 4 ms of launching workers at 200,000 posts, than it
+/// saves, and takes cores from the other requests. (Migrations, the seed and
+/// `blog analyze` use a pool of their own.)
+pub(crate) const SESSION_SETTINGS: &str = "SET max_parallel_workers_per_gather = 0";
+
 /// slow ones logged. It connects lazily: a database that is not reachable yet
 /// does not stop the service from starting (its requests get 503 meanwhile).
 pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError> {
@@ -139,7 +147,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError>
                 .foreign_keys(true)
         })
         .map_sqlx_postgres_pool_opts(move |opts| {
-            // Each new connection gets the timeout, in one simple-protocol
+            // Each new connection gets the settings and the timeout, in one simple-protocol
             // statement (a pooler in session mode passes it on, where it
             // would refuse an `options` startup parameter). Behind PgBouncer
             // in transaction mode the simple protocol sends it with each
@@ -147,7 +155,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError>
             if !direct {
                 return opts;
             }
-            let set = format!("SET statement_timeout = {timeout_ms}");
+            let set = format!("{SESSION_SETTINGS}; SET statement_timeout = {timeout_ms}");
             opts.after_connect(move |conn, _| {
                 let set = set.clone();
                 Box::pin(async move {

@@ -7,6 +7,8 @@
 mod simple;
 mod transaction;
 
+pub(crate) use simple::inline;
+
 use std::time::Duration;
 
 use sea_orm::sqlx::{self, pool::PoolConnection};

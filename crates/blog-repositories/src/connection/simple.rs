@@ -18,7 +18,7 @@ use sea_orm::{DbErr, ExecResult, QueryResult, RuntimeErr, Statement};
 use crate::statement_counter;
 
 /// `stmt` as one SQL text, its `$N` placeholders replaced by literals.
-pub(super) fn inline(stmt: &Statement) -> Result<String, DbErr> {
+pub(crate) fn inline(stmt: &Statement) -> Result<String, DbErr> {
     let values = stmt.values.as_ref().map(|v| v.0.as_slice()).unwrap_or(&[]);
     let sql = stmt.sql.as_str();
     let mut out = String::with_capacity(sql.len() + 16 * values.len());
@@ -172,10 +172,13 @@ pub(super) struct Limits {
 }
 
 impl Limits {
-    /// `sql` preceded by the statement timeout.
+    /// `sql` preceded by the session settings and the statement timeout,
+    /// for this transaction only (a pooler in transaction mode hands the
+    /// server connection to others after it).
     fn bounded(&self, sql: &str) -> String {
         let ms = self.statement_timeout.as_millis();
-        format!("SET LOCAL statement_timeout = {ms}; {sql}")
+        let local = crate::database::SESSION_SETTINGS.replacen("SET ", "SET LOCAL ", 1);
+        format!("{local}; SET LOCAL statement_timeout = {ms}; {sql}")
     }
 }
 

@@ -11,6 +11,7 @@ use sea_orm::{
 use super::card::{self, CommentsShown};
 use super::{LIST_COMMENTS_PER_POST, MAX_WINDOW, PostCardRow, PostFilter};
 use super::{position, search};
+use crate::connection::inline;
 use crate::error::During;
 use crate::{Backend, RepositoryError};
 
@@ -185,8 +186,8 @@ impl<C: ConnectionTrait> PostListLoader<'_, C> {
         let limit = Ord::min(limit, MAX_WINDOW);
         let backend = Backend::of(self.query.conn);
         let filter = &self.query.filter;
-        let window = if filter.search.is_some() && self.in_id_order() {
-            search::window(&filter.condition(backend), offset, limit)
+        let window = if let Some(term) = filter.search.as_deref().filter(|_| self.in_id_order()) {
+            search::window(term, backend, offset, limit)
         } else if *filter == PostFilter::default() && offset > 0 {
             position::window_at(backend, offset, limit)
         } else {
@@ -234,8 +235,14 @@ impl<C: ConnectionTrait> PostListLoader<'_, C> {
             select = select.order_by(post::Column::CreatedAt, Order::Desc);
         }
         let select = select.order_by(post::Column::Id, Order::Desc);
+        let mut statement = select.build(conn.get_database_backend());
+        if self.query.filter.search.is_some() && Backend::of(conn) == Backend::Postgres {
+            // Planned for its word (see `search`): no placeholders to plan around.
+            let sql = inline(&statement).during("loading the post cards")?;
+            statement = Statement::from_string(statement.db_backend, sql);
+        }
         let rows = conn
-            .query_all_raw(select.build(conn.get_database_backend()))
+            .query_all_raw(statement)
             .await
             .during("loading the post cards")?;
         rows.iter().map(|row| card::from_row(row, shown)).collect()

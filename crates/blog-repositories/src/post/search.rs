@@ -14,19 +14,27 @@
 //! one-time filter, so a page the recent posts fill never reads the index).
 
 use blog_entities::post;
-use sea_orm::Condition;
 use sea_orm::sea_query::{
     Alias, BinOper, CommonTableExpression, Expr, ExprTrait, Func, Order, Query, SelectStatement,
     SubQueryStatement, UnionType, WithClause,
 };
 
-/// The newest posts a search walks before it turns to the index.
-pub const RECENT_POSTS: i64 = 1000;
+use super::filter::{search_condition, search_condition_walked};
+use crate::Backend;
 
-/// The condition picking matches `offset..offset + limit` of `matching`,
+/// The newest posts a search walks before it turns to the index.
+pub const RECENT_POSTS: i64 = 500;
+
+/// The condition picking matches of `term` `offset..offset + limit`,
 /// newest (highest id) first: `posts.id IN (WITH recent AS MATERIALIZED
-/// (..) SELECT id FROM (recent UNION ALL older) ORDER BY id DESC ..)`.
-pub(crate) fn window(matching: &Condition, offset: u64, limit: u64) -> Expr {
+/// (..) SELECT id FROM (recent UNION ALL older) ORDER BY id DESC ..)`. The
+/// recent part tests each post (never the index: a walk it must stay); the
+/// older part reads the index (never a walk). Run it with its values
+/// inlined ([`crate::connection::inline`]): a prepared plan made for no
+/// word in particular would read the index for the recent part too.
+pub(crate) fn window(term: &str, backend: Backend, offset: u64, limit: u64) -> Expr {
+    let walked = search_condition_walked(term, backend);
+    let matching = search_condition(term, backend);
     let need = offset.saturating_add(limit);
     let id = || Expr::col((post::Entity, post::Column::Id));
     let newest = Query::select()
@@ -37,7 +45,7 @@ pub(crate) fn window(matching: &Condition, offset: u64, limit: u64) -> Expr {
     let recent = Query::select()
         .column((post::Entity, post::Column::Id))
         .from(post::Entity)
-        .cond_where(matching.clone())
+        .cond_where(walked)
         .and_where(id().gt(boundary()))
         .order_by((post::Entity, post::Column::Id), Order::Desc)
         .limit(need)
@@ -49,7 +57,7 @@ pub(crate) fn window(matching: &Condition, offset: u64, limit: u64) -> Expr {
     let older = Query::select()
         .column((post::Entity, post::Column::Id))
         .from(post::Entity)
-        .cond_where(matching.clone())
+        .cond_where(matching)
         .and_where(id().lte(boundary()))
         .and_where(scalar(recent_count).lt(need))
         .order_by_expr(id().add(0), Order::Desc)
