@@ -12,6 +12,7 @@ mod m20261125_000003_auth_tokens;
 mod m20261201_000001_outbox_and_idempotency;
 mod m20261201_000002_counter_caches;
 mod m20261206_000001_post_positions;
+mod m20261206_000002_conduit;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_outbox_and_idempotency::Migration),
             Box::new(m20261201_000002_counter_caches::Migration),
             Box::new(m20261206_000001_post_positions::Migration),
+            Box::new(m20261206_000002_conduit::Migration),
         ]
     }
 }

@@ -1,13 +1,15 @@
 //! sea-orm entities, one module per table.
 //!
 //! The table names are part of the public contract (outside tools read them):
-//! `users`, `categories`, `posts`, `comments`, `tags`, `post_tags`, `likes`.
+//! `users`, `categories`, `posts`, `comments`, `tags`, `post_tags`, `likes`,
+//! `follows`.
 //! Entities only describe rows; every query lives in `blog-repositories`.
 
 pub mod auth_token;
 pub mod cache_invalidation;
 pub mod category;
 pub mod comment;
+pub mod follow;
 pub mod idempotency_key;
 pub mod like;
 pub mod post;

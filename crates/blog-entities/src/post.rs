@@ -20,6 +20,12 @@ pub struct Model {
     pub category_id: i32,
     /// Its title.
     pub title: String,
+    /// Its address in the RealWorld API: the title made URL-safe, then the
+    /// id (`how-to-cache-42`), so it is unique and finds its post by key.
+    pub slug: String,
+    /// A one-line summary (the RealWorld API's article description).
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
     /// The whole text.
     #[sea_orm(column_type = "Text")]
     pub content: String,

@@ -13,6 +13,13 @@ pub struct Model {
     /// The unique login name, shown as the author.
     #[sea_orm(unique)]
     pub username: String,
+    /// The address the account signs in with (the RealWorld API's login);
+    /// unique whatever its case (an index on `lower(email)`).
+    pub email: String,
+    /// What the user says about themself, if anything.
+    pub bio: Option<String>,
+    /// The URL of their picture, if any.
+    pub image: Option<String>,
     /// An argon2 PHC string (`$argon2id$...`).
     pub password_hash: String,
     /// Admins may read the monitoring endpoints.

@@ -3,8 +3,8 @@
 use blog_entities::{auth_token, user};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityName, EntityTrait, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityName, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use crate::error::During;
@@ -32,13 +32,14 @@ pub async fn insert(
 }
 
 /// Deletes `user_id`'s expired tokens and all but its `keep` newest live ones,
-/// in one statement (before a login adds one more).
+/// in one statement (before a login adds one more); returns the deleted
+/// tokens' hashes.
 pub async fn prune(
     writer: &mut Writer<impl ConnectionTrait>,
     user_id: i32,
     now: DateTime<Utc>,
     keep: u64,
-) -> Result<(), RepositoryError> {
+) -> Result<Vec<String>, RepositoryError> {
     let newest = auth_token::Entity::find()
         .select_only()
         .column(auth_token::Column::Id)
@@ -55,25 +56,27 @@ pub async fn prune(
                 .add(auth_token::Column::ExpiresAt.lte(now))
                 .add(auth_token::Column::Id.not_in_subquery(newest)),
         )
-        .exec(writer.changing(&[auth_token::Entity.table_name()]))
+        .exec_with_returning(writer.changing(&[auth_token::Entity.table_name()]))
         .await
-        .during("deleting old tokens")?;
-    Ok(())
+        .during("deleting old tokens")
+        .map(|deleted| deleted.into_iter().map(|token| token.token_hash).collect())
 }
 
-/// The user owning an unexpired token with this hash, in one statement.
+/// The user owning an unexpired token with this hash, and when it expires,
+/// in one statement.
 pub async fn find_user(
     conn: &impl ConnectionTrait,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<user::Model>, RepositoryError> {
-    user::Entity::find()
-        .join(JoinType::InnerJoin, user::Relation::AuthToken.def())
+) -> Result<Option<(user::Model, DateTime<Utc>)>, RepositoryError> {
+    let found = auth_token::Entity::find()
+        .find_also_related(user::Entity)
         .filter(auth_token::Column::TokenHash.eq(token_hash))
         .filter(auth_token::Column::ExpiresAt.gt(now))
         .one(conn)
         .await
-        .during("looking up the token")
+        .during("looking up the token")?;
+    Ok(found.and_then(|(token, user)| user.map(|user| (user, token.expires_at))))
 }
 
 /// Deletes the token with this hash; false if there was none.

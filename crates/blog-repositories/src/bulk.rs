@@ -2,7 +2,8 @@
 //! INSERT, every table in one transaction, explicit ids.
 
 use blog_entities::{
-    auth_token, category, comment, idempotency_key, like, post, post_bucket, post_tag, tag, user,
+    auth_token, category, comment, follow, idempotency_key, like, post, post_bucket, post_tag, tag,
+    user,
 };
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, PaginatorTrait,
@@ -33,6 +34,8 @@ pub struct Dataset {
     pub comments: Vec<comment::Model>,
     /// `likes` rows.
     pub likes: Vec<like::Model>,
+    /// `follows` rows.
+    pub follows: Vec<follow::Model>,
 }
 
 impl Dataset {
@@ -45,6 +48,7 @@ impl Dataset {
             + self.post_tags.len()
             + self.comments.len()
             + self.likes.len()
+            + self.follows.len()
     }
 }
 
@@ -58,9 +62,10 @@ pub async fn is_empty(conn: &impl ConnectionTrait) -> Result<bool, RepositoryErr
 
 /// Every table of the dataset, the tokens, the idempotency keys and the post
 /// positions, children before parents.
-fn tables() -> [&'static str; 10] {
+fn tables() -> [&'static str; 11] {
     [
         post_bucket::Entity.table_name(),
+        follow::Entity.table_name(),
         idempotency_key::Entity.table_name(),
         auth_token::Entity.table_name(),
         like::Entity.table_name(),
@@ -73,7 +78,7 @@ fn tables() -> [&'static str; 10] {
     ]
 }
 
-/// Deletes every row of the ten tables and restarts their id sequences.
+/// Deletes every row of the eleven tables and restarts their id sequences.
 pub async fn reset(writer: &mut Writer<impl ConnectionTrait>) -> Result<(), RepositoryError> {
     const OPERATION: &str = "emptying the database";
     let tables = tables();
@@ -119,6 +124,7 @@ pub async fn insert_dataset(
     insert_batched(writer, dataset.post_tags, progress).await?;
     insert_batched(writer, dataset.comments, progress).await?;
     insert_batched(writer, dataset.likes, progress).await?;
+    insert_batched(writer, dataset.follows, progress).await?;
     // The lists each card shows and the posts' positions, from the rows
     // just written.
     crate::post::card::refresh_all(writer).await?;

@@ -1,13 +1,14 @@
 //! Comments: the row a page shows (approved only, with its author's name;
-//! loaded by the card statement), and writing and approving them.
+//! loaded by the card statement), the thread the RealWorld API lists, and
+//! writing, approving and deleting them.
 
-use blog_entities::{comment, post};
+use blog_entities::{comment, follow, post, user};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityName, EntityTrait, FromQueryResult,
-    QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityName, EntityTrait,
+    FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 use crate::counters;
@@ -32,25 +33,141 @@ pub struct CommentRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Adds a comment awaiting approval; returns the stored row.
+/// Adds a comment, approved at once (`approved`: counted on the post and
+/// among its newest comments) or awaiting approval; returns the stored row.
 pub async fn create(
     writer: &mut Writer<impl ConnectionTrait>,
     post_id: i32,
     user_id: i32,
     content: &str,
+    approved: bool,
     now: DateTime<Utc>,
 ) -> Result<comment::Model, RepositoryError> {
-    comment::ActiveModel {
+    let stored = comment::ActiveModel {
         id: NotSet,
         post_id: Set(post_id),
         user_id: Set(user_id),
         content: Set(content.to_owned()),
-        is_approved: Set(false),
+        is_approved: Set(approved),
         created_at: Set(now),
     }
     .insert(writer.changing(&[comment::Entity.table_name()]))
     .await
-    .during("inserting the comment")
+    .during("inserting the comment")?;
+    if approved {
+        counters::add_approved_comments(writer, post_id, 1).await?;
+        card::refresh(writer, post_id, &[KeptList::NewestComments]).await?;
+    }
+    Ok(stored)
+}
+
+/// Deletes comment `id` of post `post_id`; an approved one is uncounted and
+/// leaves the post's newest comments. Returns the deleted row, if there was
+/// one.
+pub async fn delete(
+    writer: &mut Writer<impl ConnectionTrait>,
+    id: i32,
+    post_id: i32,
+) -> Result<Option<comment::Model>, RepositoryError> {
+    const OPERATION: &str = "deleting the comment";
+    let found = comment::Entity::find_by_id(id)
+        .filter(comment::Column::PostId.eq(post_id))
+        .one(writer.reader())
+        .await
+        .during(OPERATION)?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let deleted = comment::Entity::delete_by_id(id)
+        .exec(writer.changing(&[comment::Entity.table_name()]))
+        .await
+        .during(OPERATION)?;
+    if deleted.rows_affected == 1 && found.is_approved {
+        counters::add_approved_comments(writer, post_id, -1).await?;
+        card::refresh(writer, post_id, &[KeptList::NewestComments]).await?;
+    }
+    Ok((deleted.rows_affected == 1).then_some(found))
+}
+
+/// Rebuilds the kept newest comments of every post user `user_id` has an
+/// approved comment on: they show the user's name, which changed.
+pub async fn refresh_lists_commented_by(
+    writer: &mut Writer<impl ConnectionTrait>,
+    user_id: i32,
+) -> Result<(), RepositoryError> {
+    card::refresh_commented_by(writer, user_id).await
+}
+
+/// A comment as the RealWorld API lists it: with its author's profile and
+/// whether the reader follows them.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct ThreadCommentRow {
+    /// The comment's id.
+    pub id: i32,
+    /// What it says.
+    pub content: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// Its author's id.
+    pub author_id: i32,
+    /// The author's username.
+    pub author: String,
+    /// The author's bio.
+    pub author_bio: Option<String>,
+    /// The author's picture.
+    pub author_image: Option<String>,
+    /// Whether the reader follows the author.
+    pub following: bool,
+}
+
+/// The comments of post `post_id` that `viewer` may see, oldest first, in
+/// one statement: the approved ones, and, to the post's author every one,
+/// to anyone else their own awaiting approval.
+pub async fn thread(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    post_author: i32,
+    viewer: Option<i32>,
+) -> Result<Vec<ThreadCommentRow>, RepositoryError> {
+    let viewer_id = viewer.unwrap_or(0);
+    let mut visible = Condition::any().add(comment::Column::IsApproved.eq(true));
+    if viewer == Some(post_author) {
+        visible = Condition::all();
+    } else if viewer.is_some() {
+        visible = visible.add(comment::Column::UserId.eq(viewer_id));
+    }
+    let follows = Expr::exists(
+        Query::select()
+            .expr(Expr::cust("1"))
+            .from(follow::Entity)
+            .and_where(Expr::col((follow::Entity, follow::Column::FollowerId)).eq(viewer_id))
+            .and_where(
+                Expr::col((follow::Entity, follow::Column::FollowedId))
+                    .equals((comment::Entity, comment::Column::UserId)),
+            )
+            .to_owned(),
+    );
+    comment::Entity::find()
+        .select_only()
+        .columns([
+            comment::Column::Id,
+            comment::Column::Content,
+            comment::Column::CreatedAt,
+        ])
+        .column_as(comment::Column::UserId, "author_id")
+        .column_as(user::Column::Username, "author")
+        .column_as(user::Column::Bio, "author_bio")
+        .column_as(user::Column::Image, "author_image")
+        .expr_as(follows, "following")
+        .join(JoinType::InnerJoin, comment::Relation::User.def())
+        .filter(comment::Column::PostId.eq(post_id))
+        .filter(visible)
+        .order_by_asc(comment::Column::CreatedAt)
+        .order_by_asc(comment::Column::Id)
+        .into_model::<ThreadCommentRow>()
+        .all(conn)
+        .await
+        .during("loading the comments")
 }
 
 /// A comment and the id of its post's author (who may approve it), in one statement.

@@ -19,6 +19,16 @@ pub enum RepositoryError {
         #[source]
         source: DbErr,
     },
+    /// A unique index refused the row: a name or an address another request
+    /// took first (the caller checked, and lost a race).
+    #[error("{operation}: a unique value is already taken")]
+    Duplicate {
+        /// What was being done.
+        operation: &'static str,
+        /// The database's refusal.
+        #[source]
+        source: DbErr,
+    },
     /// A write referred to a row that a concurrent request deleted (a foreign
     /// key violation): the client's target is gone, a 404.
     #[error("{operation}: a referenced row no longer exists")]
@@ -67,6 +77,8 @@ impl RepositoryError {
             RepositoryError::Unavailable { operation, source }
         } else if is_foreign_key_violation(&source) {
             RepositoryError::MissingReference { operation, source }
+        } else if is_unique_violation(&source) {
+            RepositoryError::Duplicate { operation, source }
         } else if is_invalid_value(&source) {
             RepositoryError::InvalidValue { operation, source }
         } else {
@@ -159,6 +171,15 @@ fn database_code(err: &DbErr) -> Option<String> {
 }
 
 /// PostgreSQL's 23503, SQLite's SQLITE_CONSTRAINT_FOREIGNKEY (787).
+/// PostgreSQL's `unique_violation`; SQLite's `SQLITE_CONSTRAINT_UNIQUE` and
+/// `_PRIMARYKEY`.
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        database_code(err).as_deref(),
+        Some("23505" | "2067" | "1555")
+    )
+}
+
 fn is_foreign_key_violation(err: &DbErr) -> bool {
     matches!(database_code(err).as_deref(), Some("23503" | "787"))
 }

@@ -16,6 +16,7 @@ pub mod connection;
 pub mod counters;
 pub mod database;
 pub mod error;
+pub mod follow;
 pub mod idempotency;
 pub mod like;
 pub mod outbox;

@@ -1,9 +1,11 @@
-//! Tags: creating the missing ones a post names.
+//! Tags: creating the missing ones a post names, and listing them all.
 
 use blog_entities::tag;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityName, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::error::During;
 use crate::{RepositoryError, Writer};
@@ -37,4 +39,21 @@ pub async fn ensure(
         .all(writer.reader())
         .await
         .during(OPERATION)
+}
+
+/// Every tag name, alphabetical, in one statement.
+pub async fn all_names(conn: &impl ConnectionTrait) -> Result<Vec<String>, RepositoryError> {
+    tag::Entity::find()
+        .select_only()
+        .column(tag::Column::Name)
+        .order_by_asc(tag::Column::Name)
+        .into_tuple()
+        .all(conn)
+        .await
+        .during("listing the tags")
+}
+
+/// The table [`all_names`] reads (what must invalidate its cached result).
+pub fn table() -> &'static str {
+    tag::Entity.table_name()
 }

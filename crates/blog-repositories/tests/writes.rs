@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use blog_entities::post as post_entity;
 use blog_repositories::post::write::{self as post_write, PostFields};
 use blog_repositories::statement_counter::{QueryStats, track_with_sql};
-use blog_repositories::{ChangedTables, DbPool, Writer, auth_token, bulk, comment, like, tag};
+use blog_repositories::{
+    ChangedTables, DbPool, Writer, auth_token, bulk, comment, follow, like, tag, user,
+};
 use blog_services::PasswordHasher;
 use blog_services::dataset::{self, DatasetSpec};
 use blog_testkit::TestDatabase;
@@ -115,6 +117,7 @@ fn fields() -> PostFields {
     PostFields {
         category_id: 2,
         title: "Declared".into(),
+        description: None,
         content: "every table it touches".into(),
         word_count: 4,
     }
@@ -127,8 +130,14 @@ async fn post_writes_declare_their_tables() {
     let names = vec!["brand-new".to_owned(), "tag1".to_owned()];
 
     let mut writer = Writer::begin(db).await.unwrap();
-    let (id, stats) =
-        track_with_sql(post_write::create(&mut writer, 1, fields(), Utc::now())).await;
+    let (id, stats) = track_with_sql(post_write::create(
+        &mut writer,
+        1,
+        fields(),
+        |id| format!("declared-{id}"),
+        Utc::now(),
+    ))
+    .await;
     let id = id.unwrap();
     assert_declared(db, "post create", &stats, &writer.commit().await.unwrap()).await;
 
@@ -178,7 +187,8 @@ async fn likes_comments_and_tokens_declare_their_tables() {
     assert_declared(db, "like remove", &stats, &writer.finish()).await;
 
     let mut writer = Writer::autocommit(db);
-    let (stored, stats) = track_with_sql(comment::create(&mut writer, 1, 2, "hello", now)).await;
+    let (stored, stats) =
+        track_with_sql(comment::create(&mut writer, 1, 2, "hello", false, now)).await;
     let stored = stored.unwrap();
     assert_declared(db, "comment create", &stats, &writer.finish()).await;
 
@@ -198,6 +208,69 @@ async fn likes_comments_and_tokens_declare_their_tables() {
     let (done, stats) = track_with_sql(auth_token::delete(&mut writer, "abc")).await;
     assert!(done.unwrap());
     assert_declared(db, "token delete", &stats, &writer.finish()).await;
+}
+
+#[tokio::test]
+async fn accounts_follows_and_comment_deletes_declare_their_tables() {
+    let test_db = seeded().await;
+    let db = &test_db.db;
+    let now = Utc::now();
+
+    let mut writer = Writer::autocommit(db);
+    let (created, stats) = track_with_sql(user::create(
+        &mut writer,
+        "declared",
+        "declared@example.com",
+        "x",
+        now,
+    ))
+    .await;
+    let created = created.unwrap();
+    assert_declared(db, "account create", &stats, &writer.finish()).await;
+
+    let mut writer = Writer::autocommit(db);
+    let changes = user::AccountChanges {
+        username: Some("declared2".into()),
+        bio: Some(Some("a bio".into())),
+        ..user::AccountChanges::default()
+    };
+    let (done, stats) = track_with_sql(user::update(&mut writer, created.id, changes)).await;
+    done.unwrap();
+    assert_declared(db, "account update", &stats, &writer.finish()).await;
+
+    let mut writer = Writer::autocommit(db);
+    let (done, stats) = track_with_sql(follow::follow(&mut writer, created.id, 1, now)).await;
+    assert!(done.unwrap());
+    assert_declared(db, "follow", &stats, &writer.finish()).await;
+
+    let mut writer = Writer::autocommit(db);
+    let (done, stats) = track_with_sql(follow::unfollow(&mut writer, created.id, 1)).await;
+    assert!(done.unwrap());
+    assert_declared(db, "unfollow", &stats, &writer.finish()).await;
+
+    let mut writer = Writer::autocommit(db);
+    let (stored, stats) = track_with_sql(comment::create(
+        &mut writer,
+        1,
+        created.id,
+        "mine",
+        true,
+        now,
+    ))
+    .await;
+    let stored = stored.unwrap();
+    assert_declared(db, "approved comment create", &stats, &writer.finish()).await;
+
+    let mut writer = Writer::autocommit(db);
+    let (done, stats) =
+        track_with_sql(comment::refresh_lists_commented_by(&mut writer, created.id)).await;
+    done.unwrap();
+    assert_declared(db, "rebuild after a rename", &stats, &writer.finish()).await;
+
+    let mut writer = Writer::autocommit(db);
+    let (done, stats) = track_with_sql(comment::delete(&mut writer, stored.id, 1)).await;
+    assert!(done.unwrap().is_some());
+    assert_declared(db, "comment delete", &stats, &writer.finish()).await;
 }
 
 #[tokio::test]

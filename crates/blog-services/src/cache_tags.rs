@@ -31,6 +31,26 @@ pub(crate) fn tag_name(name: &str) -> Tag {
     Tag::keyed("tag", name)
 }
 
+/// What the RealWorld API shows of authors (bio, picture): every article.
+pub(crate) fn profiles() -> Tag {
+    Tag::new("profiles")
+}
+
+/// Which posts one user likes (the reader's `favorited`).
+pub(crate) fn likes_of(user_id: i32) -> Tag {
+    Tag::keyed("likes-of", user_id)
+}
+
+/// The posts a username likes (a list narrowed to them).
+pub(crate) fn liked_by_name(username: &str) -> Tag {
+    Tag::keyed("liked-by", username)
+}
+
+/// Whom one user follows (the reader's `following`, their feed).
+pub(crate) fn follows_of(user_id: i32) -> Tag {
+    Tag::keyed("follows-of", user_id)
+}
+
 /// `domain` plus the table tag of every table in `changed`, sorted, without
 /// duplicates: what a committed write invalidates.
 pub(crate) fn after_write(

@@ -22,10 +22,20 @@ pub enum ServiceError {
     /// The thing asked for does not exist: 404.
     #[error("{0}")]
     NotFound(String),
+    /// There is no such thing of this kind (`article`, `comment`, `profile`):
+    /// 404, the kind named (the RealWorld API's errors name it).
+    #[error("{0} not found")]
+    NoSuch(&'static str),
+    /// This thing of this kind is someone else's: 403, the kind named.
+    #[error("only its author may change this {0}")]
+    NotYours(&'static str),
     /// The request collides with an earlier one (an `Idempotency-Key` sent
     /// with another request, or whose first request is unfinished): 409.
     #[error("{0}")]
     Conflict(String),
+    /// A name or an address another account has (the field): 409.
+    #[error("{0} has already been taken")]
+    Taken(&'static str),
     /// Too many failed attempts: 429, to retry after the given time.
     #[error("too many failed attempts; retry later")]
     TooManyRequests {
@@ -52,6 +62,9 @@ impl From<RepositoryError> for ServiceError {
             RepositoryError::Unavailable { .. } => ServiceError::Unavailable(err),
             RepositoryError::MissingReference { .. } => {
                 ServiceError::NotFound("what this refers to was deleted meanwhile".into())
+            }
+            RepositoryError::Duplicate { .. } => {
+                ServiceError::Conflict("a name or an address was taken meanwhile".into())
             }
             RepositoryError::InvalidValue { .. } => ServiceError::BadRequest(
                 "the request holds a value the database cannot store".into(),

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod password;
 pub mod posts;
+pub mod profiles;
 pub mod redis;
 
 #[cfg(test)]

@@ -84,6 +84,19 @@ impl Outbox {
         })
     }
 
+    /// Records what `writer` changed and `domain` in the outbox, commits,
+    /// then applies the invalidation (which cannot fail the write).
+    pub(crate) async fn commit(
+        &self,
+        mut writer: Writer<DbTransaction>,
+        domain: impl IntoIterator<Item = Tag>,
+    ) -> Result<(), ServiceError> {
+        let recorded = self.record(&mut writer, domain).await?;
+        writer.commit().await?;
+        self.apply(recorded).await;
+        Ok(())
+    }
+
     /// Applies a committed write's invalidation and deletes its row. Never
     /// fails the write: a row left behind is applied by the next poll.
     pub(crate) async fn apply(&self, mut recorded: Recorded) {

@@ -1,6 +1,9 @@
 //! One place maps every error to its HTTP status and body: JSON
-//! (`{"error": "..."}`) under `/api/`, `/auth/` and `/health/`, an HTML page
-//! elsewhere. A 5xx is logged once, here, with its whole cause chain.
+//! (`{"error": "..."}`) under `/api/`, `/auth/` and `/health/`, the
+//! RealWorld API's shape under `/conduit/` (its own errors are written by
+//! `crate::conduit::error`, with the statuses of [`service_status`]), an
+//! HTML page elsewhere. A 5xx is logged once, here, with its whole cause
+//! chain.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,6 +18,8 @@ use blog_services::ServiceError;
 use blog_services::error::chain;
 use serde::Serialize;
 
+use crate::conduit::error::{ConduitError, ConduitErrorBody};
+use crate::conduit::is_conduit_path;
 use crate::views::ErrorPage;
 
 /// An error a handler returns; `?` converts service and template errors.
@@ -63,14 +68,38 @@ pub enum AppError {
     },
 }
 
+/// The status of a service error, for both APIs.
+pub fn service_status(err: &ServiceError) -> StatusCode {
+    match err {
+        ServiceError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        ServiceError::Forbidden(_) | ServiceError::NotYours(_) => StatusCode::FORBIDDEN,
+        ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Conflict(_) | ServiceError::Taken(_) => StatusCode::CONFLICT,
+        ServiceError::NotFound(_) | ServiceError::NoSuch(_) => StatusCode::NOT_FOUND,
+        ServiceError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Unavailable(_) | ServiceError::Overloaded { .. } => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// What a client may read of a service error: never the internals of a 5xx.
+pub fn service_message(err: &ServiceError) -> String {
+    match err {
+        ServiceError::Unavailable(_) => "database unavailable".into(),
+        ServiceError::Internal(_) => "internal server error".into(),
+        other => other.to_string(),
+    }
+}
+
 impl AppError {
     /// The message a client may see: never internals of a 5xx.
-    fn public_message(&self) -> String {
+    pub(crate) fn public_message(&self) -> String {
         match self {
-            AppError::Service(ServiceError::Unavailable(_)) => "database unavailable".into(),
-            AppError::Service(ServiceError::Internal(_))
-            | AppError::Template(_)
-            | AppError::Encode(_) => "internal server error".into(),
+            AppError::Service(err) => service_message(err),
+            AppError::Template(_) | AppError::Encode(_) => "internal server error".into(),
             // The statement shape is in the log and the debug header, not the body.
             AppError::NPlusOne { route, count, .. } => {
                 format!("N+1 query detected on {route}: one statement ran {count} times")
@@ -83,29 +112,17 @@ impl AppError {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AppError::BadRequest(_) | AppError::Service(ServiceError::BadRequest(_)) => {
-                StatusCode::BAD_REQUEST
-            }
-            AppError::Service(ServiceError::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
-            AppError::Service(ServiceError::Forbidden(_)) => StatusCode::FORBIDDEN,
-            AppError::Service(ServiceError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Service(ServiceError::Conflict(_)) => StatusCode::CONFLICT,
+            AppError::Service(err) => service_status(err),
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            AppError::NotFound(_) | AppError::Service(ServiceError::NotFound(_)) => {
-                StatusCode::NOT_FOUND
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Template(_) | AppError::Encode(_) | AppError::NPlusOne { .. } => {
+                StatusCode::INTERNAL_SERVER_ERROR
             }
-            AppError::Service(ServiceError::TooManyRequests { .. }) => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
-            AppError::Service(ServiceError::Unavailable(_) | ServiceError::Overloaded { .. })
-            | AppError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Service(ServiceError::Internal(_))
-            | AppError::Template(_)
-            | AppError::Encode(_)
-            | AppError::NPlusOne { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -161,63 +178,102 @@ impl AppError {
     }
 }
 
-/// True for paths whose clients are programs: their errors are JSON.
-pub fn is_json_path(path: &str) -> bool {
-    ["/api/", "/auth/", "/health/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+/// How a path's errors are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorStyle {
+    /// An HTML page (the site).
+    Page,
+    /// `{"error": ..., "fields": ...}` (`/api/`, `/auth/`, `/health/`:
+    /// clients that are programs).
+    Json,
+    /// `{"errors": {"<key>": ["<message>"]}}` (the RealWorld API).
+    Conduit,
+}
+
+impl ErrorStyle {
+    /// The style of `path`'s errors.
+    pub fn of(path: &str) -> ErrorStyle {
+        if is_conduit_path(path) {
+            ErrorStyle::Conduit
+        } else if ["/api/", "/auth/", "/health/"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+        {
+            ErrorStyle::Json
+        } else {
+            ErrorStyle::Page
+        }
+    }
 }
 
 /// Gives every 4xx/5xx response, ours or actix's (404, 405, a query string
-/// that does not parse, ...), the body its path calls for: JSON where `json`
-/// ([`is_json_path`]), a page otherwise; a 503 says when to come back
-/// (`retry_after`, unless it said already). Other responses pass unchanged.
+/// that does not parse, ...), the body its path calls for (`style`); a 503
+/// says when to come back (`retry_after`, unless it said already); a 5xx is
+/// logged with its cause chain. Other responses pass unchanged, and so do
+/// the RealWorld API's own errors, which carry their body.
 pub fn render_errors(
     res: ServiceResponse<BoxBody>,
-    json: bool,
+    style: ErrorStyle,
     retry_after: Duration,
 ) -> ServiceResponse<BoxBody> {
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
-    let mut fields = None;
-    let message = match res.response().error() {
-        Some(err) => {
-            if status.is_server_error() {
-                let cause = match err.as_error::<AppError>() {
-                    Some(app) => chain(app),
-                    None => err.to_string(),
-                };
-                tracing::error!(status = status.as_u16(), error = %cause, "request failed");
-            }
-            match err.as_error::<AppError>() {
-                Some(app) => {
-                    fields = app.fields();
-                    app.public_message()
-                }
-                None if status.is_client_error() => err.to_string(),
-                None => "internal server error".into(),
-            }
-        }
-        None => status.canonical_reason().unwrap_or("error").to_lowercase(),
-    };
-    let body = if json {
-        let body = serde_json::to_string(&ErrorBody {
-            error: message,
-            fields,
-        })
-        .unwrap_or_default();
-        (body, "application/json")
-    } else {
-        let page = ErrorPage {
-            status: status.as_u16(),
-            title: status.canonical_reason().unwrap_or("Error"),
-            message: &message,
+    let error = res.response().error();
+    if status.is_server_error()
+        && let Some(err) = error
+    {
+        let cause = match (err.as_error::<AppError>(), err.as_error::<ConduitError>()) {
+            (Some(app), _) => chain(app),
+            (_, Some(conduit)) => chain(conduit),
+            _ => err.to_string(),
         };
-        match page.render() {
-            Ok(html) => (html, "text/html; charset=utf-8"),
-            Err(_) => (message, "text/plain; charset=utf-8"),
+        tracing::error!(status = status.as_u16(), error = %cause, "request failed");
+    }
+    let shaped = error.is_some_and(|err| err.as_error::<ConduitError>().is_some());
+    if shaped {
+        return with_retry_after(res, retry_after);
+    }
+    let (message, fields) = match error {
+        Some(err) => match err.as_error::<AppError>() {
+            Some(app) => (app.public_message(), app.fields()),
+            None if status.is_client_error() => (err.to_string(), None),
+            None => ("internal server error".into(), None),
+        },
+        None => (
+            status.canonical_reason().unwrap_or("error").to_lowercase(),
+            None,
+        ),
+    };
+    let body = match style {
+        ErrorStyle::Json => {
+            let body = ErrorBody {
+                error: message,
+                fields,
+            };
+            (
+                serde_json::to_string(&body).unwrap_or_default(),
+                "application/json",
+            )
+        }
+        ErrorStyle::Conduit => {
+            let body = ConduitErrorBody::one("body", message);
+            (
+                serde_json::to_string(&body).unwrap_or_default(),
+                "application/json",
+            )
+        }
+        ErrorStyle::Page => {
+            let page = ErrorPage {
+                status: status.as_u16(),
+                title: status.canonical_reason().unwrap_or("Error"),
+                message: &message,
+            };
+            match page.render() {
+                Ok(html) => (html, "text/html; charset=utf-8"),
+                Err(_) => (message, "text/plain; charset=utf-8"),
+            }
         }
     };
     let (request, response) = res.into_parts();
@@ -230,13 +286,19 @@ pub fn render_errors(
     replaced
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(body.1));
-    // Every 503 says when to come back: the pool's wait, unless it said already.
-    if status == StatusCode::SERVICE_UNAVAILABLE
-        && !replaced.headers().contains_key(header::RETRY_AFTER)
+    with_retry_after(ServiceResponse::new(request, replaced), retry_after)
+}
+
+/// Every 503 says when to come back: the pool's wait, unless it said already.
+fn with_retry_after(
+    mut res: ServiceResponse<BoxBody>,
+    retry_after: Duration,
+) -> ServiceResponse<BoxBody> {
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !res.headers().contains_key(header::RETRY_AFTER)
     {
-        replaced
-            .headers_mut()
+        res.headers_mut()
             .insert(header::RETRY_AFTER, seconds(retry_after));
     }
-    ServiceResponse::new(request, replaced)
+    res
 }

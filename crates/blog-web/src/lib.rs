@@ -9,6 +9,7 @@
 //! | [`state`] | the services every handler reaches |
 //! | [`routes`] | the route table and middleware order |
 //! | [`handlers`] | parse, call one service, render |
+//! | [`conduit`] | the RealWorld API under `/conduit/api/`: its routes, handlers, bodies and errors |
 //! | [`wire`] | every JSON body and its OpenAPI schema |
 //! | [`views`] | the askama pages |
 //! | [`error`] | errors to statuses and bodies, in one place |
@@ -25,6 +26,7 @@ pub mod assets;
 pub mod auth;
 pub mod client;
 pub mod commands;
+pub mod conduit;
 pub mod config;
 pub mod error;
 pub mod handlers;

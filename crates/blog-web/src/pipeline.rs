@@ -24,7 +24,7 @@ use blog_services::cache::track_lookups;
 use tracing::Instrument;
 
 use crate::access_log::AccessEntry;
-use crate::error::{is_json_path, render_errors};
+use crate::error::{ErrorStyle, render_errors};
 use crate::http_cache::{Conditions, without_marker};
 use crate::request_metrics::Measurement;
 use crate::routes::touches_no_database;
@@ -74,12 +74,12 @@ async fn handle(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let conditions = Conditions::of(&req);
-    let json = is_json_path(req.path());
+    let style = ErrorStyle::of(req.path());
     let measurement = Measurement::start(&req);
     let ((res, lookups), stats) =
         statement_counter::track(track_lookups(admitted(state, req, next))).await;
     let res = measurement.finish(state, res?, &stats, lookups);
-    let res = render_errors(res, json, state.retry_after);
+    let res = render_errors(res, style, state.retry_after);
     Ok(conditions.apply(res))
 }
 

@@ -10,7 +10,7 @@ use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 use crate::handlers::{api, auth, dashboard, health, monitoring, pages, sign_in};
 use crate::request_metrics::RouteMetrics;
 use crate::state::AppState;
-use crate::{api_docs, assets, openapi, pipeline};
+use crate::{api_docs, assets, conduit, openapi, pipeline};
 
 /// The pages whose successful views the daily analytics count.
 pub const PAGE_VIEW_ROUTES: &[&str] = &["/blog/", "/blog/{id}/", "/search/"];
@@ -97,6 +97,7 @@ pub fn app(
     App::new()
         .app_data(state)
         .configure(routes)
+        .configure(conduit::routes)
         .configure(|cfg| {
             if metrics_here {
                 cfg.service(readable("/metrics", monitoring::metrics));

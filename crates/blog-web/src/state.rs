@@ -12,6 +12,7 @@ use blog_services::external::ExternalApi;
 use blog_services::health::HealthService;
 use blog_services::monitoring::MonitoringService;
 use blog_services::outbox::Outbox;
+use blog_services::profiles::ProfileService;
 use blog_services::redis::RedisPool;
 
 use std::time::Duration;
@@ -28,8 +29,10 @@ use crate::startup::StartupError;
 pub struct AppState {
     /// Posts: reads, writes, likes, comments.
     pub posts: PostService,
-    /// Logins and tokens.
+    /// Logins, tokens and accounts.
     pub auth: AuthService,
+    /// Profiles and follows (the RealWorld API).
+    pub profiles: ProfileService,
     /// The health check.
     pub health: HealthService,
     /// The dashboard.
@@ -66,8 +69,21 @@ impl AppState {
         let external = ExternalApi::new(config.dashboard.external_api_url.clone());
         let outbox = Outbox::new(db.clone(), cache.clone());
         Ok(AppState {
-            posts: PostService::new(db.clone(), cache.clone(), outbox.clone(), analytics.clone()),
-            auth: AuthService::new(db.clone(), PasswordHasher::default(), &config.auth),
+            posts: PostService::new(
+                db.clone(),
+                cache.clone(),
+                outbox.clone(),
+                analytics.clone(),
+                config.articles,
+            ),
+            auth: AuthService::new(
+                db.clone(),
+                cache.clone(),
+                outbox.clone(),
+                PasswordHasher::default(),
+                &config.auth,
+            ),
+            profiles: ProfileService::new(db.clone(), outbox.clone()),
             health: HealthService::new(db.clone(), redis.clone()),
             dashboard: DashboardService::new(
                 db.clone(),

@@ -152,18 +152,39 @@ pub(crate) async fn refresh(
     post_id: i32,
     lists: &[KeptList],
 ) -> Result<(), RepositoryError> {
+    refresh_where(writer, lists, "posts.id = {}", post_id).await
+}
+
+/// Rebuilds the newest comments of every post user `user_id` has an
+/// approved comment on (the user's name changed).
+pub(crate) async fn refresh_commented_by(
+    writer: &mut Writer<impl ConnectionTrait>,
+    user_id: i32,
+) -> Result<(), RepositoryError> {
+    let commented = "posts.id IN (SELECT comments.post_id FROM comments \
+                     WHERE comments.user_id = {} AND comments.is_approved)";
+    refresh_where(writer, &[KeptList::NewestComments], commented, user_id).await
+}
+
+/// Rebuilds `lists` of the posts `condition` picks, its `{}` the one value.
+async fn refresh_where(
+    writer: &mut Writer<impl ConnectionTrait>,
+    lists: &[KeptList],
+    condition: &str,
+    value: i32,
+) -> Result<(), RepositoryError> {
     let backend = Backend::of(writer.reader());
     let placeholder = match backend {
         Backend::Postgres => "$1",
         Backend::Sqlite => "?",
     };
-    let sql = rebuild_sql(backend, lists, &format!("posts.id = {placeholder}"));
+    let sql = rebuild_sql(backend, lists, &condition.replace("{}", placeholder));
     let conn = writer.changing(&[post::Entity.table_name()]);
     let statement =
-        Statement::from_sql_and_values(conn.get_database_backend(), sql, [post_id.into()]);
+        Statement::from_sql_and_values(conn.get_database_backend(), sql, [value.into()]);
     conn.execute_raw(statement)
         .await
-        .during("rebuilding the post's lists")?;
+        .during("rebuilding the posts' lists")?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! What a list of posts may be narrowed to, as a WHERE clause.
 
-use blog_entities::{post, post_tag, tag};
+use blog_entities::{follow, like, post, post_tag, tag, user};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -17,6 +17,12 @@ pub struct PostFilter {
     pub author_id: Option<i32>,
     /// Words that must all appear in the title or content.
     pub search: Option<String>,
+    /// Only posts by the user with this username (none if there is no such user).
+    pub author_name: Option<String>,
+    /// Only posts liked by the user with this username.
+    pub liked_by_name: Option<String>,
+    /// Only posts by the users this user follows (their feed).
+    pub followed_by: Option<i32>,
 }
 
 impl PostFilter {
@@ -45,8 +51,75 @@ impl PostFilter {
         if let Some(term) = &self.search {
             cond = cond.add(search_condition(term, backend));
         }
+        if let Some(name) = &self.author_name {
+            cond = cond.add(post::Column::UserId.in_subquery(user_named(name)));
+        }
+        if let Some(name) = &self.liked_by_name {
+            let liked = Query::select()
+                .column((like::Entity, like::Column::PostId))
+                .from(like::Entity)
+                .and_where(
+                    Expr::col((like::Entity, like::Column::UserId)).in_subquery(user_named(name)),
+                )
+                .to_owned();
+            cond = cond.add(post::Column::Id.in_subquery(liked));
+        }
+        if let Some(follower) = self.followed_by {
+            let followed = Query::select()
+                .column((follow::Entity, follow::Column::FollowedId))
+                .from(follow::Entity)
+                .and_where(Expr::col((follow::Entity, follow::Column::FollowerId)).eq(follower))
+                .to_owned();
+            cond = cond.add(post::Column::UserId.in_subquery(followed));
+        }
         cond
     }
+
+    /// Only this category's posts.
+    pub fn with_category(mut self, category_id: i32) -> Self {
+        self.category_id = Some(category_id);
+        self
+    }
+
+    /// Only posts with this tag.
+    pub fn with_tag(mut self, name: &str) -> Self {
+        self.tag = Some(name.to_owned());
+        self
+    }
+
+    /// True when nothing narrows the list: all posts.
+    pub(super) fn is_everything(&self) -> bool {
+        *self == PostFilter::default()
+    }
+
+    /// True when only a search narrows the list (or nothing): a list in id
+    /// order (publication order); the others are in date order.
+    pub(super) fn in_id_order(&self) -> bool {
+        let PostFilter {
+            category_id,
+            tag,
+            author_id,
+            search: _,
+            author_name,
+            liked_by_name,
+            followed_by,
+        } = self;
+        category_id.is_none()
+            && tag.is_none()
+            && author_id.is_none()
+            && author_name.is_none()
+            && liked_by_name.is_none()
+            && followed_by.is_none()
+    }
+}
+
+/// `SELECT id FROM users WHERE username = name`.
+fn user_named(name: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column((user::Entity, user::Column::Id))
+        .from(user::Entity)
+        .and_where(Expr::col((user::Entity, user::Column::Username)).eq(name))
+        .to_owned()
 }
 
 /// Every word of `term` in the title or content. PostgreSQL matches the stored,

@@ -18,6 +18,7 @@
 //! parents. The joins use the entities' relations (`post::Relation::User`,
 //! `post_tag::Relation::Tag`) but select only the columns a card shows.
 
+pub mod article;
 pub(crate) mod card;
 mod filter;
 pub mod position;

@@ -1,11 +1,11 @@
 //! The post query builder and its eager loader: a filtered set of posts,
 //! counted or loaded a window at a time with everything a card shows.
 
-use blog_entities::{category, post, post_tag, tag};
+use blog_entities::{category, follow, like, post, post_tag, tag, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
     ConnectionTrait, EntityName, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Statement,
+    QueryTrait, Select, Statement,
 };
 
 use super::card::{self, CommentsShown};
@@ -19,7 +19,7 @@ use crate::{Backend, RepositoryError};
 /// then count it or eager-load a window of it with [`PostQuery::with_related_data`].
 #[derive(Debug, Clone)]
 pub struct PostQuery<'c, C> {
-    conn: &'c C,
+    pub(super) conn: &'c C,
     filter: PostFilter,
 }
 
@@ -81,7 +81,12 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
 
     /// The statement [`PostQuery::count`] runs: the key of its query-cache entry.
     pub fn count_statement(&self) -> Statement {
-        let backend = self.conn.get_database_backend();
+        self.conn.get_database_backend().build(&self.count_query())
+    }
+
+    /// The query [`PostQuery::count`] runs (also a sub-select of a page
+    /// that carries its total).
+    pub(super) fn count_query(&self) -> SelectStatement {
         // SUM of a BIGINT is a NUMERIC on PostgreSQL: back to BIGINT.
         let total = Func::cast_as(
             Func::coalesce([
@@ -90,7 +95,7 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
             ]),
             "BIGINT",
         );
-        let counter = match self.counted_by() {
+        match self.counted_by() {
             Counter::AllPosts => Query::select()
                 .expr(total)
                 .from(category::Entity)
@@ -105,29 +110,23 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
                 .from(tag::Entity)
                 .and_where(Expr::col(tag::Column::Name).eq(name))
                 .to_owned(),
-            Counter::None => {
-                return post::Entity::find()
-                    .select_only()
-                    .expr(Expr::col((post::Entity, post::Column::Id)).count())
-                    .filter(self.filter.condition(Backend::of(self.conn)))
-                    .build(backend);
-            }
-        };
-        backend.build(&counter)
+            Counter::None => post::Entity::find()
+                .select_only()
+                .expr(Expr::col((post::Entity, post::Column::Id)).count())
+                .filter(self.filter.condition(Backend::of(self.conn)))
+                .into_query(),
+        }
     }
 
     /// Which counter cache holds the count, if one does.
     fn counted_by(&self) -> Counter<'_> {
-        let PostFilter {
-            category_id,
-            tag,
-            author_id,
-            search,
-        } = &self.filter;
-        match (category_id, tag, author_id, search) {
-            (None, None, None, None) => Counter::AllPosts,
-            (Some(id), None, None, None) => Counter::Category(*id),
-            (None, Some(name), None, None) => Counter::Tag(name),
+        let only = |filter: PostFilter| filter == self.filter;
+        match (&self.filter.category_id, &self.filter.tag) {
+            _ if self.filter.is_everything() => Counter::AllPosts,
+            (Some(id), _) if only(PostFilter::default().with_category(*id)) => {
+                Counter::Category(*id)
+            }
+            (_, Some(name)) if only(PostFilter::default().with_tag(name)) => Counter::Tag(name),
             _ => Counter::None,
         }
     }
@@ -137,12 +136,23 @@ impl<'c, C: ConnectionTrait> PostQuery<'c, C> {
         match self.counted_by() {
             Counter::AllPosts | Counter::Category(_) => vec![category::Entity.table_name()],
             Counter::Tag(_) => vec![tag::Entity.table_name()],
-            Counter::None if self.filter.tag.is_some() => vec![
-                post::Entity.table_name(),
-                post_tag::Entity.table_name(),
-                tag::Entity.table_name(),
-            ],
-            Counter::None => vec![post::Entity.table_name()],
+            Counter::None => {
+                let filter = &self.filter;
+                let mut tables = vec![post::Entity.table_name()];
+                if filter.tag.is_some() {
+                    tables.extend([post_tag::Entity.table_name(), tag::Entity.table_name()]);
+                }
+                if filter.author_name.is_some() || filter.liked_by_name.is_some() {
+                    tables.push(user::Entity.table_name());
+                }
+                if filter.liked_by_name.is_some() {
+                    tables.push(like::Entity.table_name());
+                }
+                if filter.followed_by.is_some() {
+                    tables.push(follow::Entity.table_name());
+                }
+                tables
+            }
         }
     }
 
@@ -174,77 +184,77 @@ pub struct PostListLoader<'c, C> {
 
 impl<C: ConnectionTrait> PostListLoader<'_, C> {
     /// Posts `offset..offset + limit` of the query (at most [`MAX_WINDOW`]),
-    /// newest first, fully loaded. A window of all posts never walks the
-    /// posts before it ([`position`]), nor a search the newer posts without
-    /// matches ([`search`]); a narrowed list's skips them with `OFFSET`,
-    /// within its own size.
+    /// newest first, fully loaded.
     pub async fn fetch(
         &self,
         offset: u64,
         limit: u64,
     ) -> Result<Vec<PostCardRow>, RepositoryError> {
-        let limit = Ord::min(limit, MAX_WINDOW);
-        let backend = Backend::of(self.query.conn);
-        let filter = &self.query.filter;
-        let window = if let Some(term) = filter.search.as_deref().filter(|_| self.in_id_order()) {
-            search::window(term, backend, offset, limit)
-        } else if *filter == PostFilter::default() && offset > 0 {
-            position::window_at(backend, offset, limit)
-        } else {
-            let ids = self.window().offset(offset).limit(limit).to_owned();
-            Expr::col((post::Entity, post::Column::Id)).in_subquery(ids)
-        };
-        self.load(window).await
-    }
-
-    /// All posts and a search are in id order (publication order, which the
-    /// positions count and a search walks); a category's, a tag's or an
-    /// author's list in date order (their indexes' order).
-    fn in_id_order(&self) -> bool {
-        let PostFilter {
-            category_id,
-            tag,
-            author_id,
-            search: _,
-        } = &self.query.filter;
-        category_id.is_none() && tag.is_none() && author_id.is_none()
-    }
-
-    /// The ids of the query's posts, newest first.
-    fn window(&self) -> SelectStatement {
-        let mut window = Query::select();
-        window
-            .column((post::Entity, post::Column::Id))
-            .from(post::Entity)
-            .cond_where(self.query.filter.condition(Backend::of(self.query.conn)));
-        if !self.in_id_order() {
-            window.order_by((post::Entity, post::Column::CreatedAt), Order::Desc);
-        }
-        window.order_by((post::Entity, post::Column::Id), Order::Desc);
-        window
-    }
-
-    /// The cards of the posts the `window` condition picks, in the list's
-    /// order. The window's ids are picked first, so that the joins run for its
-    /// rows only.
-    async fn load(&self, window: Expr) -> Result<Vec<PostCardRow>, RepositoryError> {
         let conn = self.query.conn;
         let shown = CommentsShown::Newest(LIST_COMMENTS_PER_POST);
-        let mut select = card::select(Backend::of(conn), shown).filter(window);
-        if !self.in_id_order() {
-            select = select.order_by(post::Column::CreatedAt, Order::Desc);
-        }
-        let select = select.order_by(post::Column::Id, Order::Desc);
-        let mut statement = select.build(conn.get_database_backend());
-        if self.query.filter.search.is_some() && Backend::of(conn) == Backend::Postgres {
-            // Planned for its word (see `search`): no placeholders to plan around.
-            let sql = inline(&statement).during("loading the post cards")?;
-            statement = Statement::from_string(statement.db_backend, sql);
-        }
+        let select =
+            card::select(Backend::of(conn), shown).filter(self.query.window(offset, limit));
         let rows = conn
-            .query_all_raw(statement)
+            .query_all_raw(self.query.statement(self.query.newest_first(select))?)
             .await
             .during("loading the post cards")?;
         rows.iter().map(|row| card::from_row(row, shown)).collect()
+    }
+}
+
+impl<C: ConnectionTrait> PostQuery<'_, C> {
+    /// The condition picking posts `offset..offset + limit` of the query (at
+    /// most [`MAX_WINDOW`]), newest first: the window's ids are picked first,
+    /// so that a loader's joins run for its rows only. A window of all posts
+    /// never walks the posts before it ([`position`]), nor a search the newer
+    /// posts without matches ([`search`]); a narrowed list's skips them with
+    /// `OFFSET`, within its own size.
+    pub(super) fn window(&self, offset: u64, limit: u64) -> Expr {
+        let limit = Ord::min(limit, MAX_WINDOW);
+        let backend = Backend::of(self.conn);
+        let filter = &self.filter;
+        if let Some(term) = filter.search.as_deref().filter(|_| filter.in_id_order()) {
+            search::window(term, backend, offset, limit)
+        } else if filter.is_everything() && offset > 0 {
+            position::window_at(backend, offset, limit)
+        } else {
+            let mut ids = Query::select();
+            ids.column((post::Entity, post::Column::Id))
+                .from(post::Entity)
+                .cond_where(filter.condition(backend));
+            if !filter.in_id_order() {
+                ids.order_by((post::Entity, post::Column::CreatedAt), Order::Desc);
+            }
+            ids.order_by((post::Entity, post::Column::Id), Order::Desc)
+                .offset(offset)
+                .limit(limit);
+            Expr::col((post::Entity, post::Column::Id)).in_subquery(ids)
+        }
+    }
+
+    /// `select` as a statement; a search's on PostgreSQL with its values
+    /// inlined, so that it is planned for its word (see [`search`]).
+    pub(super) fn statement(
+        &self,
+        select: Select<post::Entity>,
+    ) -> Result<Statement, RepositoryError> {
+        let statement = select.build(self.conn.get_database_backend());
+        if self.filter.search.is_none() || Backend::of(self.conn) != Backend::Postgres {
+            return Ok(statement);
+        }
+        let sql = inline(&statement).during("planning the search")?;
+        Ok(Statement::from_string(statement.db_backend, sql))
+    }
+
+    /// `select` in the list's order: all posts and a search in id order
+    /// (publication order, which the positions count and a search walks);
+    /// a narrowed list in date order (its indexes' order).
+    pub(super) fn newest_first(&self, select: Select<post::Entity>) -> Select<post::Entity> {
+        let select = if self.filter.in_id_order() {
+            select
+        } else {
+            select.order_by(post::Column::CreatedAt, Order::Desc)
+        };
+        select.order_by(post::Column::Id, Order::Desc)
     }
 }

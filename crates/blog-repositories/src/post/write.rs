@@ -26,6 +26,9 @@ pub struct PostFields {
     pub category_id: i32,
     /// The title, trimmed.
     pub title: String,
+    /// The one-line summary: on create, empty if `None`; on update, kept if
+    /// `None` (the service's own API has no such field).
+    pub description: Option<String>,
     /// The content as written.
     pub content: String,
     /// Words of the content.
@@ -86,21 +89,30 @@ pub async fn find_ownership(
 
 /// Whether post `id` exists.
 pub async fn exists(conn: &impl ConnectionTrait, id: i32) -> Result<bool, RepositoryError> {
-    let found: Option<i32> = post::Entity::find_by_id(id)
+    Ok(author_of(conn, id).await?.is_some())
+}
+
+/// The author of post `id`, if it exists.
+pub async fn author_of(
+    conn: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<i32>, RepositoryError> {
+    post::Entity::find_by_id(id)
         .select_only()
-        .column(post::Column::Id)
+        .column(post::Column::UserId)
         .into_tuple()
         .one(conn)
         .await
-        .during("looking up the post")?;
-    Ok(found.is_some())
+        .during("looking up the post")
 }
 
-/// Inserts a post by `user_id`; returns its id.
+/// Inserts a post by `user_id` and gives it the slug `slug_of` makes from
+/// its id; returns the id.
 pub async fn create(
     writer: &mut Writer<impl ConnectionTrait>,
     user_id: i32,
     fields: PostFields,
+    slug_of: impl FnOnce(i32) -> String,
     now: DateTime<Utc>,
 ) -> Result<i32, RepositoryError> {
     let inserted = post::Entity::insert(post::ActiveModel {
@@ -108,6 +120,9 @@ pub async fn create(
         user_id: Set(user_id),
         category_id: Set(fields.category_id),
         title: Set(fields.title),
+        // Unique once the id is known: set just below, in this transaction.
+        slug: Set(String::new()),
+        description: Set(fields.description.unwrap_or_default()),
         content: Set(fields.content),
         word_count: Set(fields.word_count),
         view_count: Set(0),
@@ -121,10 +136,17 @@ pub async fn create(
     .exec(writer.changing(&[post::Entity.table_name()]))
     .await
     .during("inserting the post")?;
+    let id = inserted.last_insert_id;
+    post::Entity::update_many()
+        .col_expr(post::Column::Slug, slug_of(id).into())
+        .filter(post::Column::Id.eq(id))
+        .exec(writer.changing(&[post::Entity.table_name()]))
+        .await
+        .during("naming the post")?;
     let filed = PostCountChanges::default().gained([fields.category_id]);
     counters::change_category_posts(writer, &filed).await?;
-    position::change(writer, inserted.last_insert_id, 1).await?;
-    Ok(inserted.last_insert_id)
+    position::change(writer, id, 1).await?;
+    Ok(id)
 }
 
 /// Locks post `id`'s row for the rest of the transaction; returns its
@@ -167,7 +189,11 @@ pub async fn update(
             .gained([fields.category_id]);
         counters::change_category_posts(writer, &moved).await?;
     }
-    post::Entity::update_many()
+    let mut update = post::Entity::update_many();
+    if let Some(description) = fields.description {
+        update = update.col_expr(post::Column::Description, description.into());
+    }
+    update
         .col_expr(post::Column::CategoryId, fields.category_id.into())
         .col_expr(post::Column::Title, fields.title.into())
         .col_expr(post::Column::Content, fields.content.into())

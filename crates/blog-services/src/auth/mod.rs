@@ -10,6 +10,8 @@
 //! argon2 checks (19 MiB each) run at once; the excess waits briefly, then is
 //! told to retry.
 
+pub mod accounts;
+mod sessions;
 mod throttle;
 mod tokens;
 
@@ -17,12 +19,14 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use blog_repositories::{DbPool, Writer, auth_token, user};
-use chrono::Utc;
-use tokio::sync::Semaphore;
+use blog_entities::user as user_row;
+use blog_repositories::{DbPool, RepositoryError, user};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use self::throttle::LoginThrottle;
-use self::tokens::{new_token, token_hash};
+
+use crate::cache::Cache;
+use crate::outbox::Outbox;
 use crate::{PasswordHasher, ServiceError};
 
 /// The same message for an unknown user and a wrong password.
@@ -67,7 +71,7 @@ impl Default for AuthConfig {
 }
 
 /// Who a request is from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuthUser {
     /// The user's id.
     pub id: i32,
@@ -77,11 +81,15 @@ pub struct AuthUser {
     pub is_admin: bool,
 }
 
-/// Backs `/auth/login/`, `/auth/logout/` and the `Authorization: Bearer` header.
-/// Tokens are never cached, so their writes invalidate nothing.
+/// Backs `/auth/login/`, `/auth/logout/`, the `Authorization` header and the
+/// RealWorld API's accounts ([`accounts`]). Tokens are never cached, so
+/// their writes invalidate nothing; an account's changes go through the
+/// outbox.
 #[derive(Debug, Clone)]
 pub struct AuthService {
     db: DbPool,
+    cache: Cache,
+    outbox: Outbox,
     hasher: PasswordHasher,
     token_ttl: chrono::Duration,
     max_tokens: u32,
@@ -93,13 +101,23 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    /// Tokens and throttling as `config` says; passwords checked with `hasher`.
-    pub fn new(db: DbPool, hasher: PasswordHasher, config: &AuthConfig) -> Self {
+    /// Tokens and throttling as `config` says; passwords checked with
+    /// `hasher`; signed-in users cached in `cache`; account changes and
+    /// revoked tokens invalidated through `outbox`.
+    pub fn new(
+        db: DbPool,
+        cache: Cache,
+        outbox: Outbox,
+        hasher: PasswordHasher,
+        config: &AuthConfig,
+    ) -> Self {
         let decoy_hash = hasher.hash("decoy password, never a real one").into();
         let token_ttl = chrono::Duration::from_std(config.token_ttl.min(MAX_TOKEN_TTL))
             .expect("ten years fit in a chrono::Duration");
         AuthService {
             db,
+            cache,
+            outbox,
             hasher,
             token_ttl,
             max_tokens: config.max_tokens_per_user.max(1),
@@ -124,37 +142,50 @@ impl AuthService {
         client: Option<IpAddr>,
     ) -> Result<String, ServiceError> {
         reject_nul(username, password)?;
+        let found = user::find_by_username(&self.db, username);
+        let user = self
+            .check_credentials(username, found, password, client)
+            .await?;
+        self.issue_token(user.id).await
+    }
+
+    /// The user `lookup` finds if `password` is theirs; 401 otherwise, as
+    /// slow for an unknown user as for a wrong password; 429 (before any
+    /// lookup) past the failure limits of `client` and `key` (the name or
+    /// address signed in with).
+    async fn check_credentials(
+        &self,
+        key: &str,
+        lookup: impl Future<Output = Result<Option<user_row::Model>, RepositoryError>>,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<user_row::Model, ServiceError> {
         let attempt = self
             .throttle
-            .begin(client, username)
+            .begin(client, key)
             .map_err(|retry_after| ServiceError::TooManyRequests { retry_after })?;
-        let user = user::find_by_username(&self.db, username).await?;
-        let phc: Arc<str> = match &user {
+        let found = lookup.await?;
+        let phc: Arc<str> = match &found {
             Some(user) => user.password_hash.as_str().into(),
             None => self.decoy_hash.clone(),
         };
         let matches = self.check_password(password, phc).await?;
-        let user = match user {
-            Some(user) if matches => user,
+        match found {
+            Some(user) if matches => {
+                attempt.succeeded();
+                Ok(user)
+            }
             _ => {
                 attempt.failed();
-                return Err(ServiceError::Unauthorized(BAD_CREDENTIALS.into()));
+                Err(ServiceError::Unauthorized(BAD_CREDENTIALS.into()))
             }
-        };
-        attempt.succeeded();
-        self.issue_token(user.id).await
+        }
     }
 
     /// Runs argon2 off the async workers, at most `concurrent_password_checks`
     /// at once; waits `password_check_wait` for a turn, then gives up (503).
     async fn check_password(&self, password: &str, phc: Arc<str>) -> Result<bool, ServiceError> {
-        let permit = tokio::time::timeout(self.check_wait, self.checks.clone().acquire_owned())
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .ok_or(ServiceError::Overloaded {
-                retry_after: Duration::from_secs(1),
-            })?;
+        let permit = self.password_permit().await?;
         let hasher = self.hasher.clone();
         let password = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || {
@@ -167,17 +198,16 @@ impl AuthService {
         Ok(matches)
     }
 
-    /// Stores a new token for `user_id`, first deleting the user's expired
-    /// tokens and the oldest live ones past the limit.
-    async fn issue_token(&self, user_id: i32) -> Result<String, ServiceError> {
-        let token = new_token();
-        let now = Utc::now();
-        let mut writer = Writer::autocommit(&self.db);
-        let keep = u64::from(self.max_tokens - 1);
-        auth_token::prune(&mut writer, user_id, now, keep).await?;
-        let expires = now + self.token_ttl;
-        auth_token::insert(&mut writer, user_id, &token_hash(&token), now, expires).await?;
-        Ok(token)
+    /// A turn of the bounded password work: waits `password_check_wait`,
+    /// then 503.
+    async fn password_permit(&self) -> Result<OwnedSemaphorePermit, ServiceError> {
+        tokio::time::timeout(self.check_wait, self.checks.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(ServiceError::Overloaded {
+                retry_after: Duration::from_secs(1),
+            })
     }
 
     /// A token for an administrator's credentials (the monitoring sign-in):
@@ -195,30 +225,6 @@ impl AuthService {
         }
         self.logout(&token).await?;
         Err(ServiceError::Forbidden("monitoring is for admins".into()))
-    }
-
-    /// The user a token belongs to (1 statement); 401 if unknown or expired.
-    pub async fn authenticate(&self, token: &str) -> Result<AuthUser, ServiceError> {
-        let user = auth_token::find_user(&self.db, &token_hash(token), Utc::now())
-            .await?
-            .ok_or_else(|| ServiceError::Unauthorized("invalid or expired token".into()))?;
-        Ok(AuthUser {
-            id: user.id,
-            username: user.username,
-            is_admin: user.is_admin,
-        })
-    }
-
-    /// Revokes a token; 401 if it was not valid.
-    pub async fn logout(&self, token: &str) -> Result<(), ServiceError> {
-        let mut writer = Writer::autocommit(&self.db);
-        if auth_token::delete(&mut writer, &token_hash(token)).await? {
-            Ok(())
-        } else {
-            Err(ServiceError::Unauthorized(
-                "invalid or expired token".into(),
-            ))
-        }
     }
 }
 

@@ -27,8 +27,7 @@ impl<T: Cacheable> Cacheable for Vec<T> {
     const SCHEMA: u32 = T::SCHEMA;
 }
 
-/// Plain values, for tests of the cache itself.
-#[cfg(any(test, feature = "test-util"))]
+/// Plain text (tag names, and tests of the cache itself).
 impl Cacheable for String {
     const SCHEMA: u32 = 1;
 }

@@ -1,11 +1,12 @@
 //! Builds every row of the dataset in memory, deterministically (seed 42).
 
-use blog_entities::{category, comment, like, post, post_tag, tag, user};
+use blog_entities::{category, comment, follow, like, post, post_tag, tag, user};
 use blog_repositories::bulk::Dataset;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::words::SplitMix64;
 use super::{CATEGORIES, DatasetSpec, SEED, credentials};
+use crate::posts::slug::slug_for;
 
 const USERS: i32 = 100;
 const TAGS: i32 = 50;
@@ -14,6 +15,10 @@ const MAX_COMMENTS_PER_POST: u64 = 20;
 const MAX_LIKES_PER_POST: u64 = 30;
 /// Out of 100, how many comments are approved.
 const APPROVED_PERCENT: u64 = 80;
+/// Words of the content a post's description repeats.
+const DESCRIPTION_WORDS: usize = 12;
+/// User `n` follows the users this many places after it (wrapping around).
+const FOLLOWED_OFFSETS: [i32; 3] = [1, 7, 31];
 /// A word common in old posts only: every other post of the oldest tenth
 /// ends with it (its last word replaced, so no random choice changes). A
 /// search for it must not walk the newer nine tenths to fill a page.
@@ -38,6 +43,7 @@ pub fn generate(spec: &DatasetSpec) -> Dataset {
     for i in 1..=spec.posts as i32 {
         rows.post(i, start + TimeDelta::seconds(step * i64::from(i - 1)));
     }
+    rows.dataset.follows = follows(start);
     let oldest_tenth = spec.posts / 10;
     for post in rows.dataset.posts.iter_mut().take(oldest_tenth).step_by(2) {
         if let Some(last) = post.content.rfind(' ') {
@@ -56,11 +62,28 @@ fn users(start: DateTime<Utc>) -> Vec<user::Model> {
             let (username, password) = credentials(id);
             user::Model {
                 id,
+                email: format!("{username}@example.com"),
+                bio: None,
+                image: None,
                 username,
                 password_hash: password,
                 is_admin: false,
                 created_at: start - TimeDelta::days(30),
             }
+        })
+        .collect()
+}
+
+/// Three follows per user, deterministically: user `n` follows the users
+/// [`FOLLOWED_OFFSETS`] places after it.
+fn follows(start: DateTime<Utc>) -> Vec<follow::Model> {
+    (1..=USERS)
+        .flat_map(|follower| {
+            FOLLOWED_OFFSETS.map(|offset| follow::Model {
+                follower_id: follower,
+                followed_id: (follower - 1 + offset) % USERS + 1,
+                created_at: start - TimeDelta::days(1),
+            })
         })
         .collect()
 }
@@ -107,10 +130,17 @@ impl Rows<'_> {
         let content = rng.words(content_words);
         let user_id = rng.range(1, USERS as u64) as i32;
         let category_id = rng.range(1, CATEGORIES.len() as u64) as i32;
+        let description = content
+            .split(' ')
+            .take(DESCRIPTION_WORDS)
+            .collect::<Vec<_>>()
+            .join(" ");
         let mut post = post::Model {
             id: i,
             user_id,
             category_id,
+            slug: slug_for(&title, i),
+            description,
             title,
             word_count: content_words as i32,
             content,

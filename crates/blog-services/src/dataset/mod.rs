@@ -139,6 +139,9 @@ fn admin(spec: &DatasetSpec, users: usize) -> user::Model {
     user::Model {
         id: users as i32 + 1,
         username: ADMIN_USERNAME.to_owned(),
+        email: format!("{ADMIN_USERNAME}@example.com"),
+        bio: None,
+        image: None,
         password_hash: spec.admin_password.clone(),
         is_admin: true,
         created_at: spec.now - chrono::TimeDelta::days(400),

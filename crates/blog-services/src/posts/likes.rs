@@ -15,7 +15,7 @@ impl PostService {
         self.require_post(id).await?;
         let mut writer = Writer::begin(&self.db).await?;
         let changed = like::add(&mut writer, id, user.id, Utc::now()).await?;
-        self.after_like(writer, id, changed, true).await
+        self.after_like(writer, user, id, changed, true).await
     }
 
     /// `user` no longer likes post `id`; unliking twice changes nothing.
@@ -23,7 +23,7 @@ impl PostService {
         self.require_post(id).await?;
         let mut writer = Writer::begin(&self.db).await?;
         let changed = like::remove(&mut writer, id, user.id).await?;
-        self.after_like(writer, id, changed, false).await
+        self.after_like(writer, user, id, changed, false).await
     }
 
     /// Counts the change on the post's like counter (or reads it, if nothing
@@ -32,6 +32,7 @@ impl PostService {
     async fn after_like(
         &self,
         mut writer: Writer<DbTransaction>,
+        user: &AuthUser,
         id: i32,
         changed: bool,
         liked: bool,
@@ -40,7 +41,12 @@ impl PostService {
         if changed {
             let delta = if liked { 1 } else { -1 };
             like_count = counters::add_likes(&mut writer, id, delta).await?;
-            let domain = [cache_tags::posts(), cache_tags::post(id)];
+            let domain = [
+                cache_tags::posts(),
+                cache_tags::post(id),
+                cache_tags::likes_of(user.id),
+                cache_tags::liked_by_name(&user.username),
+            ];
             self.commit(writer, domain).await?;
         } else {
             like_count = like::count(writer.reader(), id).await?;

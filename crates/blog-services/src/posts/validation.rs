@@ -115,6 +115,7 @@ pub(super) async fn validate_post(
         fields: PostFields {
             category_id,
             title: title.to_owned(),
+            description: None,
             word_count: content
                 .split_whitespace()
                 .count()

@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use super::PostService;
 use super::model::PostDetail;
+use super::slug::slug_for;
 use super::validation::{PostInput, validate_post};
 use crate::auth::AuthUser;
 use crate::cache::Tag;
@@ -30,7 +31,10 @@ impl PostService {
             self.outbox.after_replay();
             return Ok(first);
         }
-        let id = post_write::create(&mut writer, user.id, valid.fields.clone(), Utc::now()).await?;
+        let title = valid.fields.title.clone();
+        let slug = |id| slug_for(&title, id);
+        let id = post_write::create(&mut writer, user.id, valid.fields.clone(), slug, Utc::now())
+            .await?;
         let names = valid.tags.as_deref().unwrap_or_default();
         post_write::set_tag_names(&mut writer, id, names).await?;
         let detail = written_detail(&writer, id).await?;
@@ -79,7 +83,11 @@ impl PostService {
     }
 
     /// The post's ownership if `user` wrote it; 404 if absent, 403 if not theirs.
-    async fn owned_by(&self, user: &AuthUser, id: i32) -> Result<PostOwnership, ServiceError> {
+    pub(super) async fn owned_by(
+        &self,
+        user: &AuthUser,
+        id: i32,
+    ) -> Result<PostOwnership, ServiceError> {
         let owner = post_write::find_ownership(&self.db, id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("post {id} does not exist")))?;
@@ -105,7 +113,7 @@ async fn written_detail(
 
 /// The tags a write to post `id` by `author` touches: every list, the post, the
 /// author's stats, its categories and tag names.
-fn invalidated_by_post_write(
+pub(super) fn invalidated_by_post_write(
     id: i32,
     author: i32,
     categories: &[i32],

@@ -2,7 +2,8 @@
 //!
 //! Each section belongs to the layer that uses it and has the one `Default`
 //! where its defaults are written: `database` ([`DatabaseConfig`]), `redis`,
-//! `cache` ([`CacheConfig`]), `auth`, `analytics`, `dashboard` (services), and
+//! `cache` ([`CacheConfig`]), `auth`, `analytics`, `dashboard`, `articles`
+//! (services), and
 //! `server`, `monitoring`, `log` (this crate). The layers receive their
 //! sections as they are. [`variables::all`] maps every environment
 //! variable onto a field; `--help` and README.md's table are generated from it.
@@ -22,6 +23,7 @@ use blog_services::analytics::AnalyticsConfig;
 use blog_services::auth::AuthConfig;
 use blog_services::cache::CacheConfig;
 use blog_services::dashboard::DashboardConfig;
+use blog_services::posts::ArticlesConfig;
 use blog_services::redis::RedisConfig;
 
 pub use self::docs::{help_text, markdown_table};
@@ -46,6 +48,8 @@ pub struct Config {
     pub analytics: AnalyticsConfig,
     /// The dashboard's external source.
     pub dashboard: DashboardConfig,
+    /// The RealWorld API's articles.
+    pub articles: ArticlesConfig,
     /// Request monitoring, debug headers and who may read the figures.
     pub monitoring: MonitoringConfig,
     /// The log filter.

@@ -6,6 +6,7 @@ mod accounts;
 mod cache;
 mod caching;
 mod common;
+mod conduit;
 mod counters;
 mod dashboard;
 mod database_faults;

@@ -13,6 +13,16 @@ use crate::config::values::{flag, millis, seconds, show_millis, show_seconds, wh
 /// The service variables.
 pub(super) static SERVICE: &[Variable] = &[
     var(
+        "BLOG_ARTICLES_CATEGORY",
+        "the category id of articles published through the RealWorld API",
+        Shown::Value(|c| Some(c.articles.category_id.to_string())),
+        |c, v| {
+            let id = whole_u32(v, 1, i32::MAX as u32)?;
+            c.articles.category_id = i32::try_from(id).unwrap_or(1);
+            Ok(())
+        },
+    ),
+    var(
         "BLOG_MAX_TOKENS_PER_USER",
         "live API tokens per user; a login past it revokes the oldest",
         Shown::Value(|c| Some(c.auth.max_tokens_per_user.to_string())),
