@@ -25,6 +25,12 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def times(a, b):
+    """`a / b` as a figure, or a dash when `b` is nothing (a server that
+    answered nothing in time)."""
+    return f"{a / b:.2f}x" if b else "—"
+
+
 def route(size, prefix):
     return next(r for r in size["routes"] if r["name"].startswith(prefix))
 
@@ -51,8 +57,9 @@ for s in sizes:
     detail = route(s, "detail")
     target(f"{n}: trivial route against raw", f"{trivial['off']['rps'] / raw_trivial:.2f}x", ">= 0.8x",
            trivial["off"]["rps"] >= 0.8 * raw_trivial)
-    target(f"{n}: uncached list page 1 against raw", f"{first['off']['rps'] / first['raw']['rps']:.2f}x",
-           ">= 1.5x", first["off"]["rps"] >= 1.5 * first["raw"]["rps"])
+    if s["posts"] == 20000:  # the issue sets it at 20,000 posts
+        target(f"{n}: uncached list page 1 against raw", times(first["off"]["rps"], first["raw"]["rps"]),
+               ">= 1.5x", first["off"]["rps"] >= 1.5 * first["raw"]["rps"])
     target(f"{n}: uncached {deeper['name']} against page 1",
            f"{deeper['off']['rps'] / first['off']['rps']:.2f}x", ">= 0.8x",
            deeper["off"]["rps"] >= 0.8 * first["off"]["rps"])
@@ -118,9 +125,9 @@ for s in sizes:
     for r in s["routes"]:
         raw, off, on = r["raw"], r["off"], r["on"]
         print(f"| {r['name']} | {raw['rps']:,.0f} | {raw['p50_ms']:.2f} / {raw['p99_ms']:.1f} | "
-              f"{off['rps']:,.0f} | {off['rps'] / raw['rps']:.2f}x | "
+              f"{off['rps']:,.0f} | {times(off['rps'], raw['rps'])} | "
               f"{off['p50_ms']:.2f} / {off['p99_ms']:.1f} | {off['statements']:.2f} | "
-              f"{on['rps']:,.0f} | {on['rps'] / raw_trivial:.2f}x | "
+              f"{on['rps']:,.0f} | {times(on['rps'], raw_trivial)} | "
               f"{on['p50_ms']:.2f} / {on['p99_ms']:.1f} | {on['statements']:.2f} |")
     print(f"\nPeak resident memory: {s['rss_mb']['off']:.0f} MB uncached, "
           f"{s['rss_mb']['on']:.0f} MB on Redis.")
