@@ -63,37 +63,44 @@ struct Unavailable;
 
 impl Modify for Unavailable {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let retry_after = HeaderBuilder::new()
-            .schema(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::Integer)
-                    .minimum(Some(1)),
-            ))
-            .description(Some("Seconds to wait before retrying"))
-            .build();
-        let response = ResponseBuilder::new()
-            .description("The database does not answer in time")
-            .content(
-                "application/json",
-                Content::new(Some(Ref::from_schema_name("ErrorBody"))),
-            )
-            .header("Retry-After", retry_after)
-            .build();
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
-                operation
-                    .responses
-                    .responses
-                    .entry("503".to_owned())
-                    .or_insert_with(|| response.clone().into());
-            }
+        add_unavailable(openapi, "ErrorBody");
+    }
+}
+
+/// Adds a 503 with `Retry-After` and a body of schema `error_schema` to
+/// every operation of `openapi` that does not list one (both APIs' documents
+/// use it: a database that does not answer in time is a 503 anywhere).
+pub fn add_unavailable(openapi: &mut utoipa::openapi::OpenApi, error_schema: &str) {
+    let retry_after = HeaderBuilder::new()
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1)),
+        ))
+        .description(Some("Seconds to wait before retrying"))
+        .build();
+    let response = ResponseBuilder::new()
+        .description("The database does not answer in time")
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name(error_schema))),
+        )
+        .header("Retry-After", retry_after)
+        .build();
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .entry("503".to_owned())
+                .or_insert_with(|| response.clone().into());
         }
     }
 }

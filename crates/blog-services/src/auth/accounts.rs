@@ -20,15 +20,16 @@ use crate::{ServiceError, cache_tags};
 pub const BLANK: &str = "can't be blank";
 /// The shortest password accepted (NIST 800-63B), in characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
-/// The longest password accepted, in bytes (argon2 hashes what it is given;
-/// this bounds the work).
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// The longest password accepted, in characters (argon2 hashes what it is
+/// given; this bounds the work to 4 KB).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// The longest username, in characters (the column's width).
 pub const MAX_USERNAME_CHARS: usize = 150;
-/// The longest email address, in bytes (RFC 5321).
-pub const MAX_EMAIL_BYTES: usize = 254;
-/// The longest bio or picture URL, in bytes.
-pub const MAX_PROFILE_BYTES: usize = 10_000;
+/// The longest email address, in characters (RFC 5321; addresses are ASCII
+/// here, so characters are bytes).
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// The longest bio or picture URL, in characters once trimmed.
+pub const MAX_PROFILE_CHARS: usize = 10_000;
 
 /// An account as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,24 +284,24 @@ fn check_username<'a>(
     Some(name)
 }
 
-/// An address: present, not blank, `local@domain`, at most
-/// [`MAX_EMAIL_BYTES`], no spaces or NUL.
+/// An address: present, not empty, `local@domain`, each part one or more
+/// visible ASCII characters other than `@`, at most [`MAX_EMAIL_CHARS`]
+/// (the published schema's pattern says the same). Nothing is trimmed: an
+/// address with a space is refused, not silently changed.
 fn check_email<'a>(
     value: Option<&'a str>,
     problems: &mut BTreeMap<&'static str, String>,
 ) -> Option<&'a str> {
-    let email = value.map(str::trim).filter(|email| !email.is_empty());
-    let Some(email) = email else {
+    let Some(email) = value.filter(|email| !email.is_empty()) else {
         problems.insert("email", BLANK.to_owned());
         return None;
     };
-    let shaped = email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && !domain.is_empty() && !domain.contains('@')
-    });
-    if !shaped
-        || email.len() > MAX_EMAIL_BYTES
-        || email.chars().any(|c| c.is_whitespace() || c == '\0')
-    {
+    let part =
+        |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic() && b != b'@');
+    let shaped = email
+        .split_once('@')
+        .is_some_and(|(local, domain)| part(local) && part(domain));
+    if !shaped || email.len() > MAX_EMAIL_CHARS {
         problems.insert("email", "is invalid".to_owned());
         return None;
     }
@@ -308,7 +309,7 @@ fn check_email<'a>(
 }
 
 /// A password: present, at least [`MIN_PASSWORD_CHARS`], at most
-/// [`MAX_PASSWORD_BYTES`], no NUL (compositions and lists of common
+/// [`MAX_PASSWORD_CHARS`], no NUL (compositions and lists of common
 /// passwords are not checked, as NIST 800-63B advises for the first).
 fn check_password<'a>(
     value: Option<&'a str>,
@@ -325,7 +326,7 @@ fn check_password<'a>(
         );
         return None;
     }
-    if password.len() > MAX_PASSWORD_BYTES || password.contains('\0') {
+    if password.chars().count() > MAX_PASSWORD_CHARS || password.contains('\0') {
         problems.insert("password", "is invalid".to_owned());
         return None;
     }
@@ -333,7 +334,7 @@ fn check_password<'a>(
 }
 
 /// A bio or a picture URL: empty or `null` is none; at most
-/// [`MAX_PROFILE_BYTES`], no NUL.
+/// [`MAX_PROFILE_CHARS`] once trimmed, no NUL.
 fn optional_text(
     field: &'static str,
     value: &Option<String>,
@@ -343,10 +344,10 @@ fn optional_text(
         .as_deref()
         .map(str::trim)
         .filter(|text| !text.is_empty())?;
-    if text.len() > MAX_PROFILE_BYTES || text.contains('\0') {
+    if text.chars().count() > MAX_PROFILE_CHARS || text.contains('\0') {
         problems.insert(
             field,
-            format!("is invalid (at most {MAX_PROFILE_BYTES} bytes)"),
+            format!("is invalid (at most {MAX_PROFILE_CHARS} characters, no NUL)"),
         );
         return None;
     }

@@ -117,10 +117,9 @@ impl PostService {
         };
         let merged = ArticleInput {
             title: input.title.clone().or(Some(current.title.clone())),
-            description: input
-                .description
-                .clone()
-                .or(Some(current.description.clone())),
+            // Absent: kept as it is (a post written through the service's
+            // own API has none, and an edit of its title must not need one).
+            description: input.description.clone(),
             body,
             tag_list: input.tag_list.clone(),
         };
@@ -240,19 +239,22 @@ impl PostService {
 
     /// `input` checked as an article: blank fields named in the RealWorld
     /// API's words, then the rules of every post (under `category`, or the
-    /// configured one for a new article).
+    /// configured one for a new article). A new article needs a description;
+    /// an edit without one keeps the current.
     async fn validate_article(
         &self,
         input: &ArticleInput,
         category: Option<i32>,
     ) -> Result<ValidPost, ServiceError> {
         let mut problems = BTreeMap::new();
+        let creating = category.is_none();
         for (field, value) in [
             ("title", &input.title),
             ("description", &input.description),
             ("body", &input.body),
         ] {
-            if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            let required = creating || field != "description" || value.is_some();
+            if required && value.as_deref().is_none_or(|v| v.trim().is_empty()) {
                 problems.insert(field, BLANK.to_owned());
             }
         }
@@ -281,7 +283,7 @@ impl PostService {
         let mut valid = validate_post(&self.db, &post)
             .await
             .map_err(|err| rename_fields(err, &[("content", "body"), ("tags", "tagList")]))?;
-        valid.fields.description = Some(description.to_owned());
+        valid.fields.description = input.description.as_ref().map(|_| description.to_owned());
         Ok(valid)
     }
 }

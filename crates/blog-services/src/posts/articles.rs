@@ -30,6 +30,9 @@ const VIEWER_TTL: Duration = Duration::from_secs(60);
 pub const MAX_LIMIT: u64 = 100;
 /// Articles a page holds unless asked otherwise.
 pub const DEFAULT_LIMIT: u64 = 20;
+/// The most articles a page may skip: far past any list, and a bound on what
+/// reaches the database (an offset past `i64::MAX` would be its error).
+pub const MAX_OFFSET: u64 = 1_000_000;
 
 /// What a list of articles asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,7 +45,7 @@ pub struct ArticleQuery {
     pub favorited: Option<String>,
     /// How many (1 to [`MAX_LIMIT`]).
     pub limit: u64,
-    /// How many to skip.
+    /// How many to skip (0 to [`MAX_OFFSET`]).
     pub offset: u64,
 }
 
@@ -147,7 +150,7 @@ impl PostService {
         query: &ArticleQuery,
         viewer: Option<&AuthUser>,
     ) -> Result<ArticlePage, ServiceError> {
-        let limit = check_limit(query.limit)?;
+        let limit = check_page(query.limit, query.offset)?;
         for (name, value, max) in [
             ("tag", &query.tag, MAX_TAG_CHARS),
             ("author", &query.author, MAX_USERNAME_CHARS),
@@ -188,7 +191,7 @@ impl PostService {
         limit: u64,
         offset: u64,
     ) -> Result<ArticlePage, ServiceError> {
-        let limit = check_limit(limit)?;
+        let limit = check_page(limit, offset)?;
         let key = CacheKey::new("feed")
             .arg("user", user.id)
             .arg("limit", limit)
@@ -321,15 +324,20 @@ fn page_ttl(page: &ArticlePage) -> Duration {
     }
 }
 
-/// 400 for a limit outside 1..=[`MAX_LIMIT`].
-fn check_limit(limit: u64) -> Result<u64, ServiceError> {
-    if (1..=MAX_LIMIT).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(ServiceError::BadRequest(format!(
+/// `limit`, or 400 for a limit outside 1..=[`MAX_LIMIT`] or an offset past
+/// [`MAX_OFFSET`].
+fn check_page(limit: u64, offset: u64) -> Result<u64, ServiceError> {
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ServiceError::BadRequest(format!(
             "limit must be between 1 and {MAX_LIMIT}"
-        )))
+        )));
     }
+    if offset > MAX_OFFSET {
+        return Err(ServiceError::BadRequest(format!(
+            "offset must be at most {MAX_OFFSET}"
+        )));
+    }
+    Ok(limit)
 }
 
 fn join(ids: &[i32]) -> String {

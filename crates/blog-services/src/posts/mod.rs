@@ -12,7 +12,7 @@
 //! | [`validation`] | what a client may write |
 //! | [`slug`] | a post's slug in the RealWorld API |
 
-mod article_writes;
+pub mod article_writes;
 pub mod articles;
 mod comments;
 mod likes;

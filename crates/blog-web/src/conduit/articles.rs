@@ -5,32 +5,29 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use blog_services::posts::ArticleQuery;
 use blog_services::posts::articles::DEFAULT_LIMIT;
-use serde::Deserialize;
 
 use super::auth::{Reader, SignedIn};
-use super::error::ConduitError;
-use super::wire::{ArticleEnvelope, ArticleIn, ArticleOut, ArticlesOut, TagsOut};
+use super::error::{ConduitError, ConduitErrorBody};
+use super::requests::{ArticleEditRequest, FeedParams, ListParams, NewArticleRequest};
+use super::wire::{ArticleOut, ArticleResponse, ArticlesOut, TagsOut};
 use super::{body, ok};
 use crate::state::AppState;
 
-/// The query of a list of articles.
-#[derive(Debug, Deserialize)]
-pub struct ListParams {
-    tag: Option<String>,
-    author: Option<String>,
-    favorited: Option<String>,
-    limit: Option<u64>,
-    offset: Option<u64>,
-}
-
-/// The query of a feed.
-#[derive(Debug, Deserialize)]
-pub struct FeedParams {
-    limit: Option<u64>,
-    offset: Option<u64>,
-}
-
-/// `GET /articles?tag=&author=&favorited=&limit=&offset=`.
+/// `GET /articles?tag=&author=&favorited=&limit=&offset=`: newest first.
+#[utoipa::path(
+    get,
+    path = "/conduit/api/articles",
+    operation_id = "conduit_list_articles",
+    tag = "conduit",
+    security((), ("token" = [])),
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of articles (without their bodies) and how many the filters select", body = ArticlesOut),
+        (status = 400, description = "A parameter that does not parse", body = ConduitErrorBody),
+        (status = 401, description = "An unknown token (none is fine)", body = ConduitErrorBody),
+        (status = 422, description = "A parameter out of range, too long or with NUL", body = ConduitErrorBody),
+    )
+)]
 pub async fn list(
     state: web::Data<AppState>,
     reader: Reader,
@@ -48,7 +45,22 @@ pub async fn list(
     ok(ArticlesOut::from(page))
 }
 
-/// `GET /articles/feed?limit=&offset=`.
+/// `GET /articles/feed?limit=&offset=`: the articles of the users the
+/// reader follows, newest first.
+#[utoipa::path(
+    get,
+    path = "/conduit/api/articles/feed",
+    operation_id = "conduit_feed",
+    tag = "conduit",
+    security(("token" = [])),
+    params(FeedParams),
+    responses(
+        (status = 200, description = "A page of the feed and its length", body = ArticlesOut),
+        (status = 400, description = "A parameter that does not parse", body = ConduitErrorBody),
+        (status = 401, description = "No token, or an unknown one", body = ConduitErrorBody),
+        (status = 422, description = "A parameter out of range", body = ConduitErrorBody),
+    )
+)]
 pub async fn feed(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -61,37 +73,94 @@ pub async fn feed(
 }
 
 /// `GET /articles/{slug}`.
+#[utoipa::path(
+    get,
+    path = "/conduit/api/articles/{slug}",
+    operation_id = "conduit_article",
+    tag = "conduit",
+    security((), ("token" = [])),
+    params(("slug" = String, Path, description = "The article's slug (its title's words, then its id)")),
+    responses(
+        (status = 200, description = "The article", body = ArticleResponse),
+        (status = 401, description = "An unknown token (none is fine)", body = ConduitErrorBody),
+        (status = 404, description = "No such article", body = ConduitErrorBody),
+    )
+)]
 pub async fn article(
     state: web::Data<AppState>,
     reader: Reader,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConduitError> {
     let article = state.posts.article(&slug, reader.0.as_ref()).await?;
-    ok(ArticleEnvelope {
+    ok(ArticleResponse {
         article: ArticleOut::from(article),
     })
 }
 
 /// `POST /articles`: 201 with the article.
+#[utoipa::path(
+    post,
+    path = "/conduit/api/articles",
+    operation_id = "conduit_create_article",
+    tag = "conduit",
+    security(("token" = [])),
+    request_body = NewArticleRequest,
+    responses(
+        (status = 201, description = "Published", body = ArticleResponse,
+            links(
+                ("GetArticle" = (operation_id = "conduit_article", parameters(("slug" = "$response.body#/article/slug")))),
+                ("UpdateArticle" = (operation_id = "conduit_update_article", parameters(("slug" = "$response.body#/article/slug")))),
+                ("DeleteArticle" = (operation_id = "conduit_delete_article", parameters(("slug" = "$response.body#/article/slug")))),
+                ("FavoriteArticle" = (operation_id = "conduit_favorite", parameters(("slug" = "$response.body#/article/slug")))),
+                ("UnfavoriteArticle" = (operation_id = "conduit_unfavorite", parameters(("slug" = "$response.body#/article/slug")))),
+                ("AddComment" = (operation_id = "conduit_add_comment", parameters(("slug" = "$response.body#/article/slug")))),
+                ("ListComments" = (operation_id = "conduit_comments", parameters(("slug" = "$response.body#/article/slug")))),
+            )),
+        (status = 400, description = "Malformed JSON, or a body that could not be read", body = ConduitErrorBody),
+        (status = 401, description = "No token, or an unknown one", body = ConduitErrorBody),
+        (status = 413, description = "Body over 1 MB", body = ConduitErrorBody),
+        (status = 415, description = "Not JSON", body = ConduitErrorBody),
+        (status = 422, description = "Invalid fields, each named", body = ConduitErrorBody),
+    )
+)]
 pub async fn create(
     state: web::Data<AppState>,
     signed_in: SignedIn,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ConduitError> {
-    let form: ArticleEnvelope<ArticleIn> = body(&state, &req, payload).await?;
+    let form: NewArticleRequest = body(&state, &req, payload).await?;
     let article = state
         .posts
         .create_article(&signed_in.user, &form.article.into())
         .await?;
     Ok(
-        HttpResponse::build(StatusCode::CREATED).json(ArticleEnvelope {
+        HttpResponse::build(StatusCode::CREATED).json(ArticleResponse {
             article: ArticleOut::from(article),
         }),
     )
 }
 
 /// `PUT /articles/{slug}`: its author only.
+#[utoipa::path(
+    put,
+    path = "/conduit/api/articles/{slug}",
+    operation_id = "conduit_update_article",
+    tag = "conduit",
+    security(("token" = [])),
+    params(("slug" = String, Path, description = "The article's slug (its title's words, then its id)")),
+    request_body = ArticleEditRequest,
+    responses(
+        (status = 200, description = "Edited", body = ArticleResponse),
+        (status = 400, description = "Malformed JSON, or a body that could not be read", body = ConduitErrorBody),
+        (status = 401, description = "No token, or an unknown one", body = ConduitErrorBody),
+        (status = 403, description = "Not the article's author", body = ConduitErrorBody),
+        (status = 404, description = "No such article", body = ConduitErrorBody),
+        (status = 413, description = "Body over 1 MB", body = ConduitErrorBody),
+        (status = 415, description = "Not JSON", body = ConduitErrorBody),
+        (status = 422, description = "Invalid fields, each named", body = ConduitErrorBody),
+    )
+)]
 pub async fn update(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -99,17 +168,31 @@ pub async fn update(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ConduitError> {
-    let form: ArticleEnvelope<ArticleIn> = body(&state, &req, payload).await?;
+    let form: ArticleEditRequest = body(&state, &req, payload).await?;
     let article = state
         .posts
         .update_article(&signed_in.user, &slug, &form.article.into())
         .await?;
-    ok(ArticleEnvelope {
+    ok(ArticleResponse {
         article: ArticleOut::from(article),
     })
 }
 
 /// `DELETE /articles/{slug}`: its author only; 204.
+#[utoipa::path(
+    delete,
+    path = "/conduit/api/articles/{slug}",
+    operation_id = "conduit_delete_article",
+    tag = "conduit",
+    security(("token" = [])),
+    params(("slug" = String, Path, description = "The article's slug (its title's words, then its id)")),
+    responses(
+        (status = 204, description = "Deleted, with its comments and likes"),
+        (status = 401, description = "No token, or an unknown one", body = ConduitErrorBody),
+        (status = 403, description = "Not the article's author", body = ConduitErrorBody),
+        (status = 404, description = "No such article", body = ConduitErrorBody),
+    )
+)]
 pub async fn delete(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -120,6 +203,19 @@ pub async fn delete(
 }
 
 /// `POST /articles/{slug}/favorite`.
+#[utoipa::path(
+    post,
+    path = "/conduit/api/articles/{slug}/favorite",
+    operation_id = "conduit_favorite",
+    tag = "conduit",
+    security(("token" = [])),
+    params(("slug" = String, Path, description = "The article's slug (its title's words, then its id)")),
+    responses(
+        (status = 200, description = "Liked (already liked is fine)", body = ArticleResponse),
+        (status = 401, description = "No token, or an unknown one", body = ConduitErrorBody),
+        (status = 404, description = "No such article", body = ConduitErrorBody),
+    )
+)]
 pub async fn favorite(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -129,6 +225,19 @@ pub async fn favorite(
 }
 
 /// `DELETE /articles/{slug}/favorite`.
+#[utoipa::path(
+    delete,
+    path = "/conduit/api/articles/{slug}/favorite",
+    operation_id = "conduit_unfavorite",
+    tag = "conduit",
+    security(("token" = [])),
+    params(("slug" = String, Path, description = "The article's slug (its title's words, then its id)")),
+    responses(
+        (status = 200, description = "No longer liked (not liked is fine)", body = ArticleResponse),
+        (status = 401, description = "No token, or an unknown one", body = ConduitErrorBody),
+        (status = 404, description = "No such article", body = ConduitErrorBody),
+    )
+)]
 pub async fn unfavorite(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -144,12 +253,19 @@ async fn liking(
     liked: bool,
 ) -> Result<HttpResponse, ConduitError> {
     let article = state.posts.favorite(&signed_in.user, slug, liked).await?;
-    ok(ArticleEnvelope {
+    ok(ArticleResponse {
         article: ArticleOut::from(article),
     })
 }
 
-/// `GET /tags`.
+/// `GET /tags`: every tag name, alphabetical.
+#[utoipa::path(
+    get,
+    path = "/conduit/api/tags",
+    operation_id = "conduit_tags",
+    tag = "conduit",
+    responses((status = 200, description = "Every tag", body = TagsOut))
+)]
 pub async fn tags(state: web::Data<AppState>) -> Result<HttpResponse, ConduitError> {
     let tags = state.posts.tag_names().await?;
     ok(TagsOut { tags })

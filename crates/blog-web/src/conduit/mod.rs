@@ -12,12 +12,16 @@
 //! | [`profiles`] | `/profiles/{username}`, `/profiles/{username}/follow` |
 //! | [`articles`] | `/articles`, `/articles/feed`, `/articles/{slug}`, `.../favorite`, `/tags` |
 //! | [`comments`] | `/articles/{slug}/comments`, `.../comments/{id}` |
+//! | [`openapi`] | `/openapi.json`: this API's OpenAPI document |
 
 pub mod articles;
 pub mod auth;
 pub mod comments;
 pub mod error;
+pub mod openapi;
 pub mod profiles;
+pub mod requests;
+pub mod schemas;
 pub mod users;
 pub mod wire;
 
@@ -90,7 +94,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 resource("/conduit/api/articles/{slug}/comments/{id}")
                     .route(web::delete().to(comments::delete)),
             )
-            .service(resource("/conduit/api/tags").route(web::get().to(articles::tags))),
+            .service(resource("/conduit/api/tags").route(web::get().to(articles::tags)))
+            .service(resource("/conduit/api/openapi.json").route(web::get().to(openapi::document))),
     );
 }
 

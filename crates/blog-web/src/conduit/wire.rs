@@ -1,101 +1,27 @@
-//! The RealWorld API's bodies, as its specification names them (camelCase,
+//! The RealWorld API's answers, as its specification names them (camelCase,
 //! each wrapped in `user`, `profile`, `article`, `comment`, ...), and the
-//! service's values turned into them. Timestamps are RFC 3339 in UTC with
+//! service's values turned into them (what clients send is in
+//! [`super::requests`]). Timestamps are RFC 3339 in UTC with
 //! milliseconds, the same on every read, so a value written and read back
 //! compares equal.
 
-use blog_services::auth::accounts::{Account, AccountUpdate, Registration};
-use blog_services::posts::{Article, ArticleInput, ArticlePage, Author, ThreadComment};
+use blog_services::auth::accounts::Account;
+use blog_services::posts::{Article, ArticlePage, Author, ThreadComment};
 use blog_services::profiles::Profile;
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
-
-/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
-}
 
 /// A timestamp as every read shows it.
 fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// `{"user": ...}`.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct UserEnvelope<T> {
-    /// The user.
-    pub user: T,
-}
-
-/// Registering.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewUser {
-    /// The username wanted.
-    pub username: Option<String>,
-    /// The address.
-    pub email: Option<String>,
-    /// The password (at least 8 characters).
-    pub password: Option<String>,
-}
-
-impl From<NewUser> for Registration {
-    fn from(user: NewUser) -> Self {
-        Registration {
-            username: user.username,
-            email: user.email,
-            password: user.password,
-        }
-    }
-}
-
-/// Signing in.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct LoginUser {
-    /// The address.
-    pub email: Option<String>,
-    /// The password.
-    pub password: Option<String>,
-}
-
-/// Changing one's account: an absent field stays; `null` clears the bio or
-/// the picture (and is refused for the others).
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct UpdateUser {
-    /// A new username.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub username: Option<Option<String>>,
-    /// A new address.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub email: Option<Option<String>>,
-    /// A new password (at least 8 characters).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub password: Option<Option<String>>,
-    /// A new bio; empty or `null` clears it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub bio: Option<Option<String>>,
-    /// A new picture URL; empty or `null` clears it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub image: Option<Option<String>>,
-}
-
-impl From<UpdateUser> for AccountUpdate {
-    fn from(user: UpdateUser) -> Self {
-        AccountUpdate {
-            username: user.username,
-            email: user.email,
-            password: user.password,
-            bio: user.bio,
-            image: user.image,
-        }
-    }
+/// `{"user": ...}`: one's account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    /// The account.
+    pub user: UserOut,
 }
 
 /// An account with its token.
@@ -128,7 +54,7 @@ impl UserOut {
 
 /// `{"profile": ...}`.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ProfileEnvelope {
+pub struct ProfileResponse {
     /// The profile.
     pub profile: ProfileOut,
 }
@@ -168,38 +94,11 @@ impl From<Author> for ProfileOut {
     }
 }
 
-/// `{"article": ...}`.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct ArticleEnvelope<T> {
+/// `{"article": ...}`: one article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleResponse {
     /// The article.
-    pub article: T,
-}
-
-/// An article as a client writes it.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ArticleIn {
-    /// The title.
-    pub title: Option<String>,
-    /// The one-line summary.
-    pub description: Option<String>,
-    /// The text.
-    pub body: Option<String>,
-    /// The tags: absent keeps them, `[]` removes them, `null` is refused.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Vec<String>>)]
-    pub tag_list: Option<Option<Vec<String>>>,
-}
-
-impl From<ArticleIn> for ArticleInput {
-    fn from(article: ArticleIn) -> Self {
-        ArticleInput {
-            title: article.title,
-            description: article.description,
-            body: article.body,
-            tag_list: article.tag_list,
-        }
-    }
+    pub article: ArticleOut,
 }
 
 /// An article as a reader sees it (a list leaves the body out).
@@ -224,6 +123,7 @@ pub struct ArticleOut {
     /// Whether the reader likes it.
     pub favorited: bool,
     /// How many users like it.
+    #[schema(minimum = 0)]
     pub favorites_count: i64,
     /// Its author.
     pub author: ProfileOut,
@@ -265,23 +165,9 @@ impl From<ArticlePage> for ArticlesOut {
     }
 }
 
-/// `{"comment": {"body": ...}}`.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CommentEnvelope {
-    /// The comment.
-    pub comment: CommentIn,
-}
-
-/// A comment as a client writes it.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CommentIn {
-    /// What it says.
-    pub body: Option<String>,
-}
-
 /// `{"comment": ...}`.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CommentOutEnvelope {
+pub struct CommentResponse {
     /// The comment.
     pub comment: CommentOut,
 }

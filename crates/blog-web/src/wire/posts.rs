@@ -142,7 +142,7 @@ pub struct CommentInputBody {
 }
 
 /// `title`: trimmed, then 1 to 200 characters.
-fn title_schema() -> utoipa::openapi::Object {
+pub(crate) fn title_schema() -> utoipa::openapi::Object {
     trimmed_text(
         MAX_TITLE_CHARS,
         false,
@@ -153,7 +153,7 @@ fn title_schema() -> utoipa::openapi::Object {
 /// `content` of a post: not blank, no NUL, at most 100 KB. JSON Schema counts
 /// characters, the service bytes: the bound is exact for ASCII, and generous
 /// for the rest (a 4-byte character counts once).
-fn content_schema() -> utoipa::openapi::Object {
+pub(crate) fn content_schema() -> utoipa::openapi::Object {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     ObjectBuilder::new()
         .schema_type(Type::String)
@@ -170,7 +170,7 @@ fn content_schema() -> utoipa::openapi::Object {
 }
 
 /// `content` of a comment: trimmed, then 1 to 10,000 characters.
-fn comment_schema() -> utoipa::openapi::Object {
+pub(crate) fn comment_schema() -> utoipa::openapi::Object {
     trimmed_text(
         MAX_COMMENT_CHARS,
         false,

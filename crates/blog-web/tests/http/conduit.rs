@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 
 use crate::common::{TestApp, query_count};
 
-const API: &str = "/conduit/api";
+pub(crate) const API: &str = "/conduit/api";
 
 /// A RealWorld request: `Authorization: Token <token>` when given.
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -37,7 +37,7 @@ async fn call(
 }
 
 /// A dataset user's token, signed in by address.
-async fn sign_in(app: &TestApp, username: &str, password: &str) -> String {
+pub(crate) async fn sign_in(app: &TestApp, username: &str, password: &str) -> String {
     let body = json!({"user": {"email": format!("{username}@example.com"), "password": password}});
     let (status, _, user) = call(app, Method::POST, "/users/login", None, Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{user}");

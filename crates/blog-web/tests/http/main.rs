@@ -7,6 +7,7 @@ mod cache;
 mod caching;
 mod common;
 mod conduit;
+mod conduit_contract;
 mod counters;
 mod dashboard;
 mod database_faults;
