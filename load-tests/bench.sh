@@ -73,6 +73,13 @@ wait_for() { # URL
   echo "nothing answered at $1" >&2; return 1
 }
 
+# Statements per request come from pg_stat_statements: the server must preload it.
+if ! sql "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
+  echo "pg_stat_statements is not preloaded: run, then restart PostgreSQL:" >&2
+  echo "  psql -c \"ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'\"" >&2
+  exit 2
+fi
+
 log "release builds"
 cargo build --release -q -p blog-web
 cargo build --release -q -p blog-raw-yardstick
@@ -107,10 +114,25 @@ DB_OID=$(sql "SELECT oid FROM pg_database WHERE datname = '$DB'")
 sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 
 # One wrk run: prints "requests/s p50_ms p99_ms statements_per_request errors".
+# The servers go on with what wrk left in flight when it stopped (a request
+# it timed out on, a queue of slow searches): their statements are cancelled
+# (once they have run half a second), so that the next run has the machine
+# to itself rather than the last one's leftovers.
+settle() {
+  local busy="SELECT pid FROM pg_stat_activity WHERE datname = '$DB' AND state = 'active'
+    AND pid <> pg_backend_pid()"
+  for _ in $(seq 1 100); do
+    [ -z "$(sql "$busy")" ] && return 0
+    sql "SELECT pg_cancel_backend(pid) FROM ($busy AND now() - query_start > interval '500 ms') AS slow" >/dev/null
+    sleep 0.2
+  done
+}
+
 drive() { # URL
   sql "SELECT pg_stat_statements_reset()" >/dev/null
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
   local calls; calls=$(sql "SELECT COALESCE(sum(calls), 0) FROM pg_stat_statements WHERE dbid = $DB_OID")
+  settle
   WRK_OUT="$out" CALLS="$calls" python3 - <<'PY'
 import os, re
 out = os.environ["WRK_OUT"]
