@@ -115,7 +115,8 @@ pub async fn seed(
         dataset.likes.len(),
     );
     let mut done = 0;
-    let mut writer = bulk::load(db, dataset, &mut |n| {
+    let mut writer = Writer::begin(db).await?;
+    bulk::insert_dataset(&mut writer, dataset, &mut |n| {
         done += n;
         progress(done, rows);
     })
