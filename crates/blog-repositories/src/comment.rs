@@ -2,10 +2,10 @@
 //! loaded by the card statement), the thread the RealWorld API lists, and
 //! writing, approving and deleting them.
 
-use blog_entities::{comment, follow, post, user};
+use blog_entities::{comment, post, user};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityName, EntityTrait,
     FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
@@ -129,24 +129,13 @@ pub async fn thread(
     post_author: i32,
     viewer: Option<i32>,
 ) -> Result<Vec<ThreadCommentRow>, RepositoryError> {
-    let viewer_id = viewer.unwrap_or(0);
     let mut visible = Condition::any().add(comment::Column::IsApproved.eq(true));
     if viewer == Some(post_author) {
         visible = Condition::all();
-    } else if viewer.is_some() {
-        visible = visible.add(comment::Column::UserId.eq(viewer_id));
+    } else if let Some(viewer) = viewer {
+        visible = visible.add(comment::Column::UserId.eq(viewer));
     }
-    let follows = Expr::exists(
-        Query::select()
-            .expr(Expr::cust("1"))
-            .from(follow::Entity)
-            .and_where(Expr::col((follow::Entity, follow::Column::FollowerId)).eq(viewer_id))
-            .and_where(
-                Expr::col((follow::Entity, follow::Column::FollowedId))
-                    .equals((comment::Entity, comment::Column::UserId)),
-            )
-            .to_owned(),
-    );
+    let follows = crate::follow::follows(viewer, (comment::Entity, comment::Column::UserId));
     comment::Entity::find()
         .select_only()
         .columns([

@@ -3,7 +3,7 @@
 
 use blog_entities::{follow, user};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityName, EntityTrait, FromQueryResult, QueryFilter,
     QuerySelect, StatementBuilder,
@@ -34,19 +34,7 @@ pub async fn profile(
     username: &str,
     viewer: Option<i32>,
 ) -> Result<Option<ProfileRow>, RepositoryError> {
-    let follows = Expr::exists(
-        Query::select()
-            .expr(Expr::cust("1"))
-            .from(follow::Entity)
-            .and_where(
-                Expr::col((follow::Entity, follow::Column::FollowerId)).eq(viewer.unwrap_or(0)),
-            )
-            .and_where(
-                Expr::col((follow::Entity, follow::Column::FollowedId))
-                    .equals((user::Entity, user::Column::Id)),
-            )
-            .to_owned(),
-    );
+    let follows = follows(viewer, (user::Entity, user::Column::Id));
     user::Entity::find()
         .select_only()
         .columns([
@@ -61,6 +49,21 @@ pub async fn profile(
         .one(conn)
         .await
         .during("loading the profile")
+}
+
+/// Whether `viewer` (none: nobody) follows the user whose id is in
+/// `followed` (a column of the statement this goes in): an `EXISTS`.
+pub(crate) fn follows(viewer: Option<i32>, followed: impl IntoColumnRef) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::cust("1"))
+            .from(follow::Entity)
+            .and_where(
+                Expr::col((follow::Entity, follow::Column::FollowerId)).eq(viewer.unwrap_or(0)),
+            )
+            .and_where(Expr::col((follow::Entity, follow::Column::FollowedId)).equals(followed))
+            .to_owned(),
+    )
 }
 
 /// `follower` follows `followed`; true if they did not already.

@@ -133,12 +133,11 @@ pub async fn update(
     id: i32,
     changes: AccountChanges,
 ) -> Result<Option<user::Model>, RepositoryError> {
-    let set = |value| Set(value);
     let account = user::ActiveModel {
         id: Unchanged(id),
-        username: changes.username.map_or(NotSet, set),
-        email: changes.email.map_or(NotSet, set),
-        password_hash: changes.password_hash.map_or(NotSet, set),
+        username: changes.username.map_or(NotSet, Set),
+        email: changes.email.map_or(NotSet, Set),
+        password_hash: changes.password_hash.map_or(NotSet, Set),
         bio: changes.bio.map_or(NotSet, Set),
         image: changes.image.map_or(NotSet, Set),
         is_admin: NotSet,

@@ -82,9 +82,9 @@ pub struct AuthUser {
 }
 
 /// Backs `/auth/login/`, `/auth/logout/`, the `Authorization` header and the
-/// RealWorld API's accounts ([`accounts`]). Tokens are never cached, so
-/// their writes invalidate nothing; an account's changes go through the
-/// outbox.
+/// RealWorld API's accounts ([`accounts`]). A recognized token is cached
+/// under its hash, so revoking one (and an account's changes) goes through
+/// the outbox.
 #[derive(Debug, Clone)]
 pub struct AuthService {
     db: DbPool,

@@ -109,18 +109,13 @@ impl PostService {
             .owned_by(user, current.id)
             .await
             .map_err(|err| of_kind(err, "article"))?;
-        let body = match &input.body {
-            Some(body) => Some(body.clone()),
-            None => article::find_article(&self.db, current.id)
-                .await?
-                .and_then(|row| row.body),
-        };
         let merged = ArticleInput {
             title: input.title.clone().or(Some(current.title.clone())),
             // Absent: kept as it is (a post written through the service's
             // own API has none, and an edit of its title must not need one).
             description: input.description.clone(),
-            body,
+            // The shared article carries its body: no second read.
+            body: input.body.clone().or(current.body),
             tag_list: input.tag_list.clone(),
         };
         let valid = self

@@ -174,13 +174,8 @@ impl PostService {
             liked_by_name: query.favorited.clone(),
             ..PostFilter::default()
         };
-        let page = self
-            .cache
-            .cached_for(&key, page_ttl, &tags, || {
-                self.load_articles(filter, limit, query.offset)
-            })
-            .await?;
-        self.as_seen_by(page, viewer).await
+        self.article_page(&key, &tags, filter, (limit, query.offset), viewer)
+            .await
     }
 
     /// A page of `user`'s feed: the articles of the users they follow,
@@ -205,13 +200,8 @@ impl PostService {
             followed_by: Some(user.id),
             ..PostFilter::default()
         };
-        let page = self
-            .cache
-            .cached_for(&key, page_ttl, &tags, || {
-                self.load_articles(filter, limit, offset)
-            })
-            .await?;
-        self.as_seen_by(page, Some(user)).await
+        self.article_page(&key, &tags, filter, (limit, offset), Some(user))
+            .await
     }
 
     /// The article `slug` names, with its body, as `viewer` sees it; 404 if
@@ -249,6 +239,25 @@ impl PostService {
             })
             .await?;
         found.filter(|a| a.slug == slug).ok_or_else(not_found)
+    }
+
+    /// The page (`limit`, `offset`) of the posts `filter` selects, shared
+    /// by every reader under `key` and `tags`, then as `viewer` sees it.
+    async fn article_page(
+        &self,
+        key: &CacheKey,
+        tags: &[Tag],
+        filter: PostFilter,
+        (limit, offset): (u64, u64),
+        viewer: Option<&AuthUser>,
+    ) -> Result<ArticlePage, ServiceError> {
+        let page = self
+            .cache
+            .cached_for(key, page_ttl, tags, || {
+                self.load_articles(filter, limit, offset)
+            })
+            .await?;
+        self.as_seen_by(page, viewer).await
     }
 
     /// The page of the posts `filter` selects, with their number: 1
