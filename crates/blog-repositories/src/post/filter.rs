@@ -125,24 +125,9 @@ fn user_named(name: &str) -> sea_orm::sea_query::SelectStatement {
 /// Every word of `term` in the title or content. PostgreSQL matches the stored,
 /// GIN-indexed `search_vector` (stemmed English); SQLite falls back to `LIKE`.
 pub(super) fn search_condition(term: &str, backend: Backend) -> Condition {
-    search_via(term, backend, r#""posts"."search_vector""#)
-}
-
-/// [`search_condition`], tested row by row, never through the index (the
-/// vector as an expression): for a walk over a few hundred posts that
-/// must stay one, whatever the planner guesses of the word.
-pub(super) fn search_condition_walked(term: &str, backend: Backend) -> Condition {
-    search_via(
-        term,
-        backend,
-        r#"("posts"."search_vector" || ''::tsvector)"#,
-    )
-}
-
-fn search_via(term: &str, backend: Backend, vector: &str) -> Condition {
     match backend {
         Backend::Postgres => Condition::all().add(Expr::cust_with_values(
-            format!("{vector} @@ plainto_tsquery('english', $1)"),
+            r#""posts"."search_vector" @@ plainto_tsquery('english', $1)"#,
             [term.to_owned()],
         )),
         Backend::Sqlite => {
