@@ -115,8 +115,7 @@ pub async fn seed(
         dataset.likes.len(),
     );
     let mut done = 0;
-    let mut writer = Writer::begin(db).await?;
-    bulk::insert_dataset(&mut writer, dataset, &mut |n| {
+    let mut writer = bulk::load(db, dataset, &mut |n| {
         done += n;
         progress(done, rows);
     })
