@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use blog_services::analytics::{Analytics, AnalyticsConfig};
 use blog_services::cache::{Cache, CacheBackend, CacheConfig, CacheKey, Cacheable, Tag};
 use blog_services::redis::{RedisConfig, RedisPool};
+use blog_testkit::redis_server::RedisServer;
 use blog_testkit::{cache_config, redis_config, redis_url, unique_prefix};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Barrier, Notify};
@@ -457,4 +458,68 @@ async fn analytics_count_per_day_and_show_the_last_thirty_days() {
         other.page_view();
         assert_eq!(other.daily().await.unwrap()[&today].page_views, 3);
     }
+}
+
+/// Concurrent hits on one thread share one Redis connection, their version
+/// reads pipelined over it: a connection checked out of the pool per
+/// lookup made each hit a write, a wake-up of Redis and a read of its own,
+/// and opened as many connections as lookups ran at once (up to the pool's
+/// size). The count of Redis's clients is read on a Redis of the test's own.
+#[tokio::test]
+async fn concurrent_hits_on_one_thread_share_one_connection() {
+    if redis_url().is_none() {
+        return;
+    }
+    let redis = RedisServer::start();
+    let config = CacheConfig {
+        backend: CacheBackend::Redis,
+        ..cache_config()
+    };
+    let cache = cache_on(
+        &config,
+        &RedisConfig {
+            url: Some(blog_repositories::SecretUrl::new(redis.url())),
+            ..redis_config()
+        },
+    );
+    let key = CacheKey::new("shared");
+    let lookup = |cache: Cache, key: CacheKey| async move {
+        cache
+            .cached(&key, Duration::from_secs(60), &[posts()], || async {
+                Ok::<_, Infallible>(7)
+            })
+            .await
+            .unwrap()
+    };
+    assert_eq!(lookup(cache.clone(), key.clone()).await, 7);
+    let start = Arc::new(Barrier::new(50));
+    let hits: Vec<_> = (0..50)
+        .map(|_| {
+            let (cache, key, start) = (cache.clone(), key.clone(), start.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                lookup(cache, key).await
+            })
+        })
+        .collect();
+    for hit in hits {
+        assert_eq!(hit.await.unwrap(), 7);
+    }
+    assert_eq!(cache.stats().errors, 0);
+    let mut observer = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let info: String = redis::cmd("INFO")
+        .arg("clients")
+        .query_async(&mut observer)
+        .await
+        .unwrap();
+    let clients: u32 = info
+        .lines()
+        .find_map(|line| line.strip_prefix("connected_clients:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("INFO clients names connected_clients");
+    assert_eq!(clients - 1, 1, "the cache's connections, besides ours");
 }

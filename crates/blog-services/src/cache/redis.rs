@@ -1,5 +1,6 @@
 //! The Redis backend: tag versions and values in Redis, over the process's
-//! shared [`RedisPool`]. A lookup reads the versions (one `MGET`; a Lua call
+//! shared [`RedisPool`] (the reads on each thread's own connection, the bumps
+//! on the pool's). A lookup reads the versions (one `MGET`; a Lua call
 //! when one must be created), then the value only if this process has no
 //! near copy of it ([`super::near`]).
 
@@ -72,7 +73,7 @@ impl RedisStore {
         tag_keys: &[String],
     ) -> Result<String, RedisFailure> {
         self.pool
-            .run(async |conn| {
+            .run_shared(async |conn| {
                 let mut versions: Vec<Option<String>> =
                     redis::cmd("MGET").arg(tag_keys).query_async(conn).await?;
                 if versions.iter().any(Option::is_none) {
@@ -98,7 +99,7 @@ impl RedisStore {
     /// The bytes stored under the versioned `key`, if any.
     pub(super) async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RedisFailure> {
         self.pool
-            .run(async |conn| redis::cmd("GET").arg(key).query_async(conn).await)
+            .run_shared(async |conn| redis::cmd("GET").arg(key).query_async(conn).await)
             .await
     }
 
@@ -110,7 +111,7 @@ impl RedisStore {
     ) -> Result<(), RedisFailure> {
         let millis = ttl.as_millis().max(1) as u64;
         self.pool
-            .run(async |conn| {
+            .run_shared(async |conn| {
                 redis::cmd("SET")
                     .arg(key)
                     .arg(bytes)

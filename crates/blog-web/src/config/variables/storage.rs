@@ -167,7 +167,7 @@ pub(super) static STORAGE: &[Variable] = &[
     ),
     var(
         "BLOG_REDIS_POOL_SIZE",
-        "connections in the Redis pool",
+        "connections in the Redis pool (the cache's reads take one more per worker thread)",
         Shown::Value(|c| Some(c.redis.pool_size.to_string())),
         |c, v| set(&mut c.redis.pool_size, whole_u32(v, 1, 1024)),
     ),

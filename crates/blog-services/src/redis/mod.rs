@@ -2,8 +2,12 @@
 //! and the monitoring figures: a bb8 pool of bb8-redis connections configured
 //! to fail fast (no checkout PING, a short connect timeout, no retries, every
 //! command under a timeout), with broken connections dropped so the pool
-//! reconnects by itself. For a second after a failure Redis is not even tried,
-//! so an outage costs requests nothing rather than a timeout each.
+//! reconnects by itself. The request path's reads go instead over each
+//! thread's own connection, pipelined with the thread's other reads
+//! ([`worker_connection`]). For a second after a failure Redis is not even
+//! tried, so an outage costs requests nothing rather than a timeout each.
+
+mod worker_connection;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +17,8 @@ use bb8_redis::RedisConnectionManager;
 use bb8_redis::bb8::{self, ManageConnection};
 use blog_repositories::SecretUrl;
 use redis::aio::MultiplexedConnection;
+
+use worker_connection::PoolId;
 
 /// After a failure, Redis is skipped this long before it is tried again.
 const BACKOFF: Duration = Duration::from_secs(1);
@@ -108,8 +114,11 @@ pub struct RedisPool {
     pool: bb8::Pool<Manager>,
     timeout: Duration,
     backoff: Arc<Backoff>,
-    /// For a connection outside the pool (the last flush at shutdown).
+    /// For the connections outside the pool: each thread's for reads, and
+    /// the last flush's at shutdown.
     client: redis::Client,
+    /// Names this pool's connection on each thread.
+    id: PoolId,
 }
 
 /// When Redis may be tried again after a failure.
@@ -171,6 +180,7 @@ impl RedisPool {
             timeout,
             backoff,
             client,
+            id: PoolId::next(),
         }))
     }
 
@@ -199,7 +209,7 @@ impl RedisPool {
         &self,
         op: impl AsyncFnOnce(&mut MultiplexedConnection) -> Result<T, redis::RedisError>,
     ) -> Result<T, RedisFailure> {
-        let attempt = async {
+        self.bounded(async {
             let mut pooled = self
                 .pool
                 .get()
@@ -211,7 +221,42 @@ impl RedisPool {
             let result = op(&mut pooled.conn).await;
             pooled.broken = result.is_err();
             Ok(result?)
-        };
+        })
+        .await
+    }
+
+    /// Like [`RedisPool::run`], but on this thread's connection, shared with
+    /// the thread's other requests (their commands pipelined): for the
+    /// request path's reads, each one command or an atomic script. A
+    /// failure or a timeout forgets the connection, and starts the backoff.
+    pub(crate) async fn run_shared<T>(
+        &self,
+        op: impl AsyncFnOnce(&mut MultiplexedConnection) -> Result<T, redis::RedisError>,
+    ) -> Result<T, RedisFailure> {
+        if self.backoff.active() {
+            return Err(RedisFailure::Skipped);
+        }
+        let slot = self.id.slot();
+        let outcome = self
+            .bounded(async {
+                let connection = slot
+                    .connection
+                    .get_or_try_init(|| self.client.get_multiplexed_async_connection())
+                    .await?;
+                Ok(op(&mut connection.clone()).await?)
+            })
+            .await;
+        if outcome.is_err() {
+            slot.forget();
+        }
+        outcome
+    }
+
+    /// `attempt` within the timeout; any failure starts the backoff.
+    async fn bounded<T>(
+        &self,
+        attempt: impl Future<Output = Result<T, RedisFailure>>,
+    ) -> Result<T, RedisFailure> {
         let outcome = match tokio::time::timeout(self.timeout, attempt).await {
             Ok(result) => result,
             Err(_) => Err(RedisFailure::Timeout),
