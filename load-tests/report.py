@@ -106,7 +106,8 @@ print(f"- machine: {os.cpu_count()} cores ({cpu_model()}), "
 print(f"- versions: {run('rustc', '--version')}; {run('psql', '--version')} (server on the same host); "
       f"{run('redis-server', '--version')}; {run('wrk', '--version')}")
 print(f"- load: `wrk -t2 -c{sizes[0]['connections']} -d{sizes[0]['duration_s']}s --latency` a route "
-      "and server; statements per request from pg_stat_statements over wrk's requests (the outbox "
+      "and server (the trivial route three times, the servers alternated, each server's median "
+      "run kept); statements per request from pg_stat_statements over wrk's requests (the outbox "
       "poller adds 2 a second); resident memory is each service's peak (VmHWM)\n")
 
 print("## Targets\n")
