@@ -165,9 +165,18 @@ routes=(
 )
 results="$WORK/results.txt"
 : >"$results"
-# The run of median requests/s among "$@" (lines of drive's output).
+# The run of median requests/s among "$@" (lines of drive's output), with
+# the errors of all of them: an error in any run is reported.
 median() {
-  printf '%s\n' "$@" | sort -n -k1,1 | sed -n "$(( ($# + 1) / 2 ))p"
+  local kept failed=0 socket="" run rps p50 p99 statements errors flag
+  kept=$(printf '%s\n' "$@" | sort -n -k1,1 | sed -n "$(( ($# + 1) / 2 ))p")
+  for run in "$@"; do
+    read -r _ _ _ _ errors flag <<<"$run"
+    failed=$(( failed + errors ))
+    [ -n "$flag" ] && socket=" socket"
+  done
+  read -r rps p50 p99 statements _ <<<"$kept"
+  echo "$rps $p50 $p99 $statements $failed$socket"
 }
 
 # The trivial route is the yardstick of every cached ratio, and a run of it

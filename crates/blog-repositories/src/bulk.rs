@@ -137,7 +137,9 @@ pub async fn insert_dataset(
 /// is PostgreSQL's (the posts' search vectors, every index), so on two cores
 /// this takes a third less time. Each stage is committed before the next
 /// (the parents; the posts; their children), so a failure can leave part of
-/// the rows (`blog seed --reset` empties them). Elsewhere, one transaction.
+/// the rows (`blog seed --reset` empties them), and a service reading the
+/// database meanwhile can see posts without their lists or positions until
+/// the last stage commits. Elsewhere, one transaction.
 pub async fn load(
     db: &DbPool,
     dataset: Dataset,

@@ -1,6 +1,6 @@
 //! The Redis backend: tag versions and values in Redis, over the process's
-//! shared [`RedisPool`] (the reads on each thread's own connection, the bumps
-//! on the pool's). A lookup reads the versions (one `MGET`; a Lua call
+//! shared [`RedisPool`] (lookups and stores on each thread's own connection,
+//! the bumps on the pool's). A lookup reads the versions (one `MGET`; a Lua call
 //! when one must be created), then the value only if this process has no
 //! near copy of it ([`super::near`]).
 

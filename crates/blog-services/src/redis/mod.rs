@@ -2,9 +2,9 @@
 //! and the monitoring figures: a bb8 pool of bb8-redis connections configured
 //! to fail fast (no checkout PING, a short connect timeout, no retries, every
 //! command under a timeout), with broken connections dropped so the pool
-//! reconnects by itself. The request path's reads go instead over each
-//! thread's own connection, pipelined with the thread's other reads
-//! ([`worker_connection`]). For a second after a failure Redis is not even
+//! reconnects by itself. The cache's commands on the request path go instead
+//! over each thread's own connection, pipelined with the thread's other
+//! requests ([`worker_connection`]). For a second after a failure Redis is not even
 //! tried, so an outage costs requests nothing rather than a timeout each.
 
 mod worker_connection;
@@ -18,7 +18,7 @@ use bb8_redis::bb8::{self, ManageConnection};
 use blog_repositories::SecretUrl;
 use redis::aio::MultiplexedConnection;
 
-use worker_connection::PoolId;
+use worker_connection::Connections;
 
 /// After a failure, Redis is skipped this long before it is tried again.
 const BACKOFF: Duration = Duration::from_secs(1);
@@ -114,11 +114,11 @@ pub struct RedisPool {
     pool: bb8::Pool<Manager>,
     timeout: Duration,
     backoff: Arc<Backoff>,
-    /// For the connections outside the pool: each thread's for reads, and
+    /// For the connections outside the pool: each thread's for the cache, and
     /// the last flush's at shutdown.
     client: redis::Client,
-    /// Names this pool's connection on each thread.
-    id: PoolId,
+    /// Each thread's connection for the cache's commands.
+    connections: Arc<Connections>,
 }
 
 /// When Redis may be tried again after a failure.
@@ -180,7 +180,7 @@ impl RedisPool {
             timeout,
             backoff,
             client,
-            id: PoolId::next(),
+            connections: Arc::default(),
         }))
     }
 
@@ -227,8 +227,8 @@ impl RedisPool {
 
     /// Like [`RedisPool::run`], but on this thread's connection, shared with
     /// the thread's other requests (their commands pipelined): for the
-    /// request path's reads, each one command or an atomic script. A
-    /// failure or a timeout forgets the connection, and starts the backoff.
+    /// cache's commands on the request path, each one command or an atomic
+    /// script.
     pub(crate) async fn run_shared<T>(
         &self,
         op: impl AsyncFnOnce(&mut MultiplexedConnection) -> Result<T, redis::RedisError>,
@@ -236,23 +236,19 @@ impl RedisPool {
         if self.backoff.active() {
             return Err(RedisFailure::Skipped);
         }
-        let slot = self.id.slot();
-        let outcome = self
-            .bounded(async {
-                let connection = slot
-                    .connection
-                    .get_or_try_init(|| self.client.get_multiplexed_async_connection())
-                    .await?;
-                Ok(op(&mut connection.clone()).await?)
-            })
-            .await;
-        if outcome.is_err() {
-            slot.forget();
-        }
-        outcome
+        let slot = self.connections.slot();
+        self.bounded(async {
+            let connection = slot
+                .connection
+                .get_or_try_init(|| self.client.get_multiplexed_async_connection())
+                .await?;
+            Ok(op(&mut connection.clone()).await?)
+        })
+        .await
     }
 
-    /// `attempt` within the timeout; any failure starts the backoff.
+    /// `attempt` within the timeout. Any failure starts the backoff and
+    /// renews every thread's connection (after a Redis restart, all are dead).
     async fn bounded<T>(
         &self,
         attempt: impl Future<Output = Result<T, RedisFailure>>,
@@ -263,6 +259,7 @@ impl RedisPool {
         };
         if outcome.is_err() {
             self.backoff.start();
+            self.connections.renew_all();
         }
         outcome
     }

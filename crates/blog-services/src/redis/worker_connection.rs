@@ -1,75 +1,85 @@
-//! Each thread's own connection for the request path's reads: one
-//! multiplexed connection per pool and thread, shared by every request the
-//! thread serves. A multiplexed connection already pipelines the commands
-//! of concurrent callers over one socket; checked out of the pool for one
-//! command at a time it could not, and a cached page paid a checkout, a
-//! socket write, a wake-up of Redis and a read of its own. Shared, the
-//! requests of a busy worker go out in one write and come back in one read:
-//! 1.6x to 1.8x the cached detail pages a second at 20,000 posts
-//! (`load-tests/performance-notes.md`).
+//! Each thread's own connection for the cache's commands on the request
+//! path: one multiplexed connection per pool and thread, shared by every
+//! request the thread serves. A multiplexed connection already pipelines
+//! the commands of concurrent callers over one socket; checked out of the
+//! pool for one command at a time it could not, and a cached page paid a
+//! checkout, a socket write, a wake-up of Redis and a read of its own.
+//! Shared, the requests of a busy worker go out in one write and come back
+//! in one read: 1.6x to 1.8x the cached detail pages a second at 20,000
+//! posts (`load-tests/performance-notes.md`).
 //!
-//! The connection is made on first use by the thread's runtime (which then
-//! drives it) and forgotten after any failure, so the next read, after the
-//! backoff, connects again.
+//! A connection is made on first use, driven by the runtime that made it,
+//! and dropped by every thread at the pool's next failure: after a Redis
+//! restart one failed command renews them all rather than one per thread,
+//! each starting the backoff again. A connection whose runtime has shut
+//! down (a thread that runs the same pool under a later runtime) fails
+//! once and is renewed the same way. A thread forgets the connections of
+//! pools that are gone.
 
 use std::cell::RefCell;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 
 use redis::aio::MultiplexedConnection;
 use tokio::sync::OnceCell;
 
-/// A thread's connection of one pool: made once, by whichever caller gets
-/// there first; replaced once it has failed.
-#[derive(Default)]
-pub(super) struct Slot {
-    /// The connection, once made.
-    pub(super) connection: OnceCell<MultiplexedConnection>,
-    failed: AtomicBool,
+/// A pool's side: who it is, and how many times it has failed.
+#[derive(Debug, Default)]
+pub(super) struct Connections {
+    failures: AtomicU64,
 }
 
-impl Slot {
-    /// Marks the connection failed: the thread's next read makes another.
-    /// (Any thread may say so: a task can resume on another thread than
-    /// the one whose slot it took.)
-    pub(super) fn forget(&self) {
-        self.failed.store(true, Ordering::Relaxed);
-    }
-}
-
-thread_local! {
-    /// This thread's slot of each pool, by pool id.
-    static SLOTS: RefCell<Vec<(u64, Arc<Slot>)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Names a pool among the threads' slots.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct PoolId(u64);
-
-impl PoolId {
-    /// An id no other pool of the process has.
-    pub(super) fn next() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        PoolId(NEXT.fetch_add(1, Ordering::Relaxed))
+impl Connections {
+    /// Drops every thread's connection of this pool (each makes a new one
+    /// on its next command).
+    pub(super) fn renew_all(&self) {
+        self.failures.fetch_add(1, Ordering::Relaxed);
     }
 
     /// This thread's slot for the pool: a new, empty one at first and after
-    /// a failure.
-    pub(super) fn slot(self) -> Arc<Slot> {
+    /// a failure of the pool.
+    pub(super) fn slot(self: &Arc<Self>) -> Arc<Slot> {
+        let failures = self.failures.load(Ordering::Relaxed);
         SLOTS.with(|slots| {
             let mut slots = slots.borrow_mut();
-            match slots.iter_mut().find(|(id, _)| *id == self.0) {
-                Some((_, slot)) if slot.failed.load(Ordering::Relaxed) => {
-                    *slot = Arc::default();
+            slots.retain(|(pool, _)| pool.strong_count() > 0);
+            let mine = Arc::downgrade(self);
+            match slots.iter_mut().find(|(pool, _)| pool.ptr_eq(&mine)) {
+                Some((_, slot)) if slot.failures == failures => slot.clone(),
+                Some((_, slot)) => {
+                    *slot = Arc::new(Slot::new(failures));
                     slot.clone()
                 }
-                Some((_, slot)) => slot.clone(),
                 None => {
-                    let slot = Arc::<Slot>::default();
-                    slots.push((self.0, slot.clone()));
+                    let slot = Arc::new(Slot::new(failures));
+                    slots.push((mine, slot.clone()));
                     slot
                 }
             }
         })
     }
+}
+
+/// A thread's connection of one pool, made once by whichever caller gets
+/// there first.
+#[derive(Debug)]
+pub(super) struct Slot {
+    /// The connection, once made.
+    pub(super) connection: OnceCell<MultiplexedConnection>,
+    /// The pool's failures when it was made: a later failure retires it.
+    failures: u64,
+}
+
+impl Slot {
+    fn new(failures: u64) -> Self {
+        Slot {
+            connection: OnceCell::new(),
+            failures,
+        }
+    }
+}
+
+thread_local! {
+    /// This thread's slot of each live pool.
+    static SLOTS: RefCell<Vec<(Weak<Connections>, Arc<Slot>)>> = const { RefCell::new(Vec::new()) };
 }
