@@ -156,17 +156,24 @@ impl MonitoringService {
         state.interval.statements += u64::from(statements);
     }
 
-    /// Closes the interval in progress into a [`Sample`] of the history.
+    /// Closes the interval in progress into a [`Sample`] of the history. Its
+    /// durations are sorted with the lock released: every request records
+    /// into the state at its end, and would wait out the sort of a busy
+    /// interval (80,000 durations at cached rates) under the lock.
     fn roll(&self) {
         let pool = activity::pool_stats(&self.db);
         let cache = self.cache.stats();
-        let mut state = self.lock();
-        let elapsed = state.interval_started.elapsed().as_secs_f64().max(0.001);
-        let mut interval = std::mem::take(&mut state.interval);
+        let (mut interval, elapsed, hits, lookups) = {
+            let mut state = self.lock();
+            let elapsed = state.interval_started.elapsed().as_secs_f64().max(0.001);
+            let hits = cache.hits - state.last_cache.hits;
+            let lookups = hits + cache.misses - state.last_cache.misses;
+            state.interval_started = Instant::now();
+            state.last_cache = cache;
+            (std::mem::take(&mut state.interval), elapsed, hits, lookups)
+        };
         interval.durations_ms.sort_by(f64::total_cmp);
         let requests = interval.durations_ms.len();
-        let hits = cache.hits - state.last_cache.hits;
-        let lookups = hits + cache.misses - state.last_cache.misses;
         let sample = Sample {
             timestamp: Utc::now().timestamp_millis(),
             requests_per_second: requests as f64 / elapsed,
@@ -181,8 +188,7 @@ impl MonitoringService {
             pool_in_use: pool.in_use,
             pool_size: pool.size,
         };
-        state.interval_started = Instant::now();
-        state.last_cache = cache;
+        let mut state = self.lock();
         if state.history.len() == HISTORY {
             state.history.pop_front();
         }
