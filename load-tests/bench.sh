@@ -137,6 +137,8 @@ settle() {
 drive() { # URL
   sql "SELECT pg_stat_statements_reset()" >/dev/null
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
+  # Every run's whole output is kept, for the socket errors' kind and count.
+  printf '%s\n%s\n\n' "$1" "$out" >>"$WORK/wrk.log"
   local calls; calls=$(sql "SELECT COALESCE(sum(calls), 0) FROM pg_stat_statements WHERE dbid = $DB_OID")
   settle
   WRK_OUT="$out" CALLS="$calls" python3 - <<'PY'

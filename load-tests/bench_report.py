@@ -63,5 +63,5 @@ if os.environ.get("JSON_OUT"):
 
 failed = [r["name"] for r in routes if any(r[s]["errors"] != "0" for s in ("off", "on"))]
 if failed:
-    print(f"\nerror responses on: {', '.join(failed)}")
+    print(f"\nerror responses on: {', '.join(failed)} (wrk.log in the run's directory has each run's output)")
     sys.exit(1)
