@@ -4,8 +4,9 @@
 //! command under a timeout), with broken connections dropped so the pool
 //! reconnects by itself. The cache's commands on the request path go instead
 //! over each thread's own connection, pipelined with the thread's other
-//! requests ([`worker_connection`]). For a second after a failure Redis is not even
-//! tried, so an outage costs requests nothing rather than a timeout each.
+//! requests ([`worker_connection`]). For a second after a failure Redis is
+//! not even tried, so an outage costs requests nothing rather than a timeout
+//! each.
 
 mod worker_connection;
 
@@ -189,15 +190,23 @@ impl RedisPool {
         self.backoff.active()
     }
 
+    /// [`RedisFailure::Skipped`] during a backoff: the gate of [`RedisPool::run`]
+    /// and [`RedisPool::run_shared`].
+    fn not_backing_off(&self) -> Result<(), RedisFailure> {
+        if self.backoff.active() {
+            Err(RedisFailure::Skipped)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Runs `op` on a pooled connection within the timeout, unless Redis failed
     /// less than a second ago.
     pub(crate) async fn run<T>(
         &self,
         op: impl AsyncFnOnce(&mut MultiplexedConnection) -> Result<T, redis::RedisError>,
     ) -> Result<T, RedisFailure> {
-        if self.backoff.active() {
-            return Err(RedisFailure::Skipped);
-        }
+        self.not_backing_off()?;
         self.run_regardless(op).await
     }
 
@@ -233,9 +242,7 @@ impl RedisPool {
         &self,
         op: impl AsyncFnOnce(&mut MultiplexedConnection) -> Result<T, redis::RedisError>,
     ) -> Result<T, RedisFailure> {
-        if self.backoff.active() {
-            return Err(RedisFailure::Skipped);
-        }
+        self.not_backing_off()?;
         let slot = self.connections.slot();
         self.bounded(async {
             let connection = slot
