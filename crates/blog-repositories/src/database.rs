@@ -114,7 +114,6 @@ impl Backend {
     }
 }
 
-/// Opens the pool, with every statement reported to [`statement_counter`] and
 /// What every connection of the service's pool sets: no parallel plans. A
 /// page's statements read a few dozen rows; a parallel plan (chosen when the
 /// planner cannot see that a part will not run, as in a search's older part)
@@ -123,6 +122,7 @@ impl Backend {
 /// `blog analyze` use a pool of their own.)
 pub(crate) const SESSION_SETTINGS: &str = "SET max_parallel_workers_per_gather = 0";
 
+/// Opens the pool, with every statement reported to [`statement_counter`] and
 /// slow ones logged. It connects lazily: a database that is not reachable yet
 /// does not stop the service from starting (its requests get 503 meanwhile).
 pub async fn connect(config: &DatabaseConfig) -> Result<DbPool, RepositoryError> {

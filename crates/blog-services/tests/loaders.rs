@@ -633,3 +633,50 @@ async fn search_reads_the_newest_posts_by_key_on_a_shuffled_heap() {
         assert!(scan.contains("using posts_pkey"), "{scan}\n{plan:#?}");
     }
 }
+
+/// A common word's search gates its older part on the recent part's count,
+/// which the planner cannot see. Left to choose, it plans that part as a
+/// parallel scan of every post at 200,000 posts, and the `Gather` launches
+/// its workers before the gate stops them: 8 of a 9 ms search. The service's
+/// connections allow no parallel plans; here they are made as cheap as they
+/// can be (a parallel plan at 2,000 posts), and still none is used.
+#[tokio::test]
+async fn a_search_starts_no_parallel_workers() {
+    let test_db = TestDatabase::new().await;
+    let db = &test_db.db;
+    if db.get_database_backend() != DbBackend::Postgres {
+        return; // SQLite has no parallel plans
+    }
+    seed(db, 2_000).await;
+    db.execute_unprepared("ANALYZE posts").await.unwrap();
+    let (found, stats) = track_with_sql(
+        post::posts(db)
+            .matching("django")
+            .with_related_data()
+            .fetch(0, 21),
+    )
+    .await;
+    assert_eq!(found.unwrap().len(), 21);
+    let search = &stats.sql.expect("recorded")[0];
+    let txn = db.begin().await.unwrap();
+    for sql in [
+        "SET LOCAL parallel_setup_cost = 0",
+        "SET LOCAL parallel_tuple_cost = 0",
+        "SET LOCAL min_parallel_table_scan_size = 0",
+    ] {
+        txn.execute_unprepared(sql).await.expect(sql);
+    }
+    let explain = format!("EXPLAIN (ANALYZE, COSTS OFF) {search}");
+    let plan: Vec<String> = txn
+        .query_all_raw(Statement::from_string(DbBackend::Postgres, explain))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    txn.commit().await.unwrap(); // SET LOCAL ends with it
+    assert!(
+        !plan.iter().any(|line| line.contains("Gather")),
+        "{plan:#?}"
+    );
+}

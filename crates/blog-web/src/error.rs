@@ -43,6 +43,9 @@ pub enum AppError {
     /// The request line is longer than the server reads.
     #[error("the request line is longer than {0} bytes")]
     UriTooLong(usize),
+    /// The request accepts no encoding the server can send (`identity;q=0`).
+    #[error("{0}")]
+    NotAcceptable(String),
     /// The request's header fields are too many or too long.
     #[error("request header fields too large: {0}")]
     HeadersTooLarge(String),
@@ -119,6 +122,7 @@ impl ResponseError for AppError {
             AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             AppError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Template(_) | AppError::Encode(_) | AppError::NPlusOne { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR

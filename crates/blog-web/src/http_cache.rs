@@ -1,4 +1,4 @@
-//! HTTP caching and the compression threshold. A successful GET gets a weak
+//! HTTP caching. A successful GET gets a weak
 //! `ETag` (a hash of its body, so every instance gives the same one) and a
 //! `Cache-Control` (pages and JSON: `no-cache`, so a browser or proxy keeps
 //! them but asks each time; `private` too when the request carried
@@ -11,10 +11,6 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-
-/// Bodies shorter than this are sent uncompressed: compressing them costs
-/// more than the bytes it saves.
-pub const MIN_COMPRESSED_BYTES: usize = 1024;
 
 /// What the request said that its response's caching depends on.
 pub struct Conditions {
@@ -36,8 +32,7 @@ impl Conditions {
     }
 
     /// Sets the ETag and Cache-Control of a successful GET (304 when
-    /// `If-None-Match` matches), and marks a body under
-    /// [`MIN_COMPRESSED_BYTES`] as not to be compressed.
+    /// `If-None-Match` matches).
     pub fn apply(self, res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         let cacheable = self.cacheable && res.status() == StatusCode::OK;
         res.map_body(|head, body| {
@@ -45,14 +40,6 @@ impl Conditions {
                 Ok(bytes) => bytes,
                 Err(stream) => return stream,
             };
-            if bytes.len() < MIN_COMPRESSED_BYTES {
-                // actix's Compress leaves an encoded body alone; the pipeline
-                // takes the marker off again outside it ([`without_marker`]).
-                head.headers_mut().insert(
-                    header::CONTENT_ENCODING,
-                    HeaderValue::from_static("identity"),
-                );
-            }
             if !cacheable {
                 return BoxBody::new(bytes);
             }
@@ -73,22 +60,10 @@ impl Conditions {
                 .is_some_and(|wanted| matches(&wanted, headers))
             {
                 head.status = StatusCode::NOT_MODIFIED;
-                head.headers_mut().remove(header::CONTENT_ENCODING);
                 return BoxBody::new(());
             }
             BoxBody::new(bytes)
         })
-    }
-}
-
-/// Outside `Compress`: removes the do-not-compress marker.
-pub fn without_marker<B>(res: &mut ServiceResponse<B>) {
-    let headers = res.headers_mut();
-    if headers
-        .get(header::CONTENT_ENCODING)
-        .is_some_and(|v| v == "identity")
-    {
-        headers.remove(header::CONTENT_ENCODING);
     }
 }
 

@@ -26,6 +26,7 @@ pub mod assets;
 pub mod auth;
 pub mod client;
 pub mod commands;
+pub mod compression;
 pub mod conduit;
 pub mod config;
 pub mod error;

@@ -1,18 +1,16 @@
 //! The request pipeline: everything that happens to every request besides its
-//! handler, in two middleware layers around actix's compression. Each concern
-//! lives in its own module; this one calls them in order. (One layer a
-//! concern cost a boxed future and a move of the request and the response per
-//! layer and request: ten layers were most of the trivial route's cost,
-//! `docs/performance.md`.)
+//! handler, in one middleware layer. Each concern lives in its own module;
+//! this one calls them in order. (One layer a concern cost a boxed future and
+//! a move of the request and the response per layer and request: ten layers
+//! were most of the trivial route's cost, `docs/performance.md`.)
 //!
-//! Outside compression, [`outside`]: the compression marker taken off.
-//! Inside, [`inside`], in order: the request id and its span (around all
-//! that follows); the request limits, the start-up gate and
-//! admission control refuse what they must; the handler runs with its
-//! statements and cache lookups counted; the request monitor records it (the
+//! In order: the encoding negotiated; the request id and its span (around
+//! all that follows); the request limits, an unacceptable encoding, the
+//! start-up gate and admission control refuse what they must; the handler
+//! runs with its statements and cache lookups counted; the request monitor records it (the
 //! N+1 detector may replace the response); error bodies get the shape their
 //! path calls for; a successful GET gets its ETag and Cache-Control; the
-//! security headers; the access line.
+//! security headers; the access line; compression ([`crate::compression`]).
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -24,8 +22,9 @@ use blog_services::cache::track_lookups;
 use tracing::Instrument;
 
 use crate::access_log::AccessEntry;
+use crate::compression::Negotiated;
 use crate::error::{ErrorStyle, render_errors};
-use crate::http_cache::{Conditions, without_marker};
+use crate::http_cache::Conditions;
 use crate::request_metrics::Measurement;
 use crate::routes::touches_no_database;
 use crate::state::AppState;
@@ -43,28 +42,21 @@ const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("x-frame-options", "DENY"),
 ];
 
-/// Middleware outside compression: takes the do-not-compress marker off.
-pub async fn outside(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let mut res = next.call(req).await?;
-    without_marker(&mut res);
-    Ok(res)
-}
-
-/// Middleware inside compression: the request id and its span around
-/// everything else, the access line and the security headers on the way out.
-pub async fn inside(
+/// The middleware: the request id and its span around everything else, the
+/// access line and the security headers on the way out, then compression.
+pub async fn pipeline(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let state = state(&req).clone();
     let entry = AccessEntry::open(&req, &state.server.trusted_proxies);
-    let mut res = handle(&state, req, next).instrument(entry.span()).await?;
+    let encoding = Negotiated::of(&req);
+    let mut res = handle(&state, req, next, encoding)
+        .instrument(entry.span())
+        .await?;
     set_security_headers(res.headers_mut());
     entry.close(&mut res);
-    Ok(res)
+    Ok(encoding.apply(res))
 }
 
 /// Refusals, measurement, error bodies, HTTP caching.
@@ -72,29 +64,33 @@ async fn handle(
     state: &AppState,
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
+    encoding: Negotiated,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let conditions = Conditions::of(&req);
     let style = ErrorStyle::of(req.path());
     let measurement = Measurement::start(&req);
     let ((res, lookups), stats) =
-        statement_counter::track(track_lookups(admitted(state, req, next))).await;
+        statement_counter::track(track_lookups(admitted(state, req, next, encoding))).await;
     let res = measurement.finish(state, res?, &stats, lookups);
     let res = render_errors(res, style, state.retry_after);
     Ok(conditions.apply(res))
 }
 
-/// The handler's response, unless the request is over the limits, arrives
-/// before start-up has finished, or finds no room (the refusal then).
+/// The handler's response, unless the request is over the limits, accepts
+/// no encoding there is, arrives before start-up has finished, or finds no
+/// room (the refusal then).
 async fn admitted(
     state: &AppState,
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
+    encoding: Negotiated,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let needs_database = !touches_no_database(req.path());
     let refused = state
         .server
         .limits
         .check(&req)
+        .and_then(|()| encoding.check())
         .and_then(|()| state.started.admit(needs_database));
     if let Err(refused) = refused {
         return Ok(req.error_response(refused));

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{Compress, from_fn};
+use actix_web::middleware::from_fn;
 use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 
 use crate::handlers::{api, auth, dashboard, health, monitoring, pages, sign_in};
@@ -79,8 +79,7 @@ where
 }
 
 /// The whole application over `state`: routes, the fallback, and the
-/// request pipeline ([`pipeline`]) inside and around compression (gzip,
-/// brotli).
+/// request pipeline ([`pipeline`], compression included).
 pub fn app(
     state: web::Data<AppState>,
 ) -> App<
@@ -104,9 +103,7 @@ pub fn app(
             }
         })
         .default_service(web::to(pages::not_found))
-        .wrap(from_fn(pipeline::inside))
-        .wrap(Compress::default())
-        .wrap(from_fn(pipeline::outside))
+        .wrap(from_fn(pipeline::pipeline))
 }
 
 /// Serves only `/metrics`, without authorization, on `listener`

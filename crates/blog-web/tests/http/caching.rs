@@ -95,7 +95,7 @@ async fn pages_and_json_revalidate_with_etags_and_304() {
 }
 
 #[tokio::test]
-async fn large_bodies_are_compressed_with_brotli_or_gzip_small_ones_are_not() {
+async fn large_bodies_are_compressed_as_asked_small_ones_are_not_nothing_acceptable_is_406() {
     let app = TestApp::with_posts(10).await;
     // The raw bytes, whatever features another crate turns on in reqwest.
     let raw = reqwest::Client::builder()
@@ -137,4 +137,17 @@ async fn large_bodies_are_compressed_with_brotli_or_gzip_small_ones_are_not() {
         small.headers()
     );
     assert_eq!(small.text().await.unwrap(), r#"{"status":"ok"}"#);
+    // A request that asks for no encoding gets the page as it is.
+    let plain = raw.get(app.url("/blog/")).send().await.unwrap();
+    assert!(!plain.headers().contains_key(header::CONTENT_ENCODING));
+    assert!(plain.text().await.unwrap().len() > 1024);
+    // One that refuses every encoding, the body as it is included: 406, said.
+    let refused = raw
+        .get(app.url("/blog/"))
+        .header(header::ACCEPT_ENCODING, "identity;q=0, *;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_ACCEPTABLE);
+    assert!(refused.text().await.unwrap().contains("Accept-Encoding"));
 }
