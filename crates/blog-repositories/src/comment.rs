@@ -8,7 +8,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityName, EntityTrait,
-    FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
 };
 
 use crate::counters;
@@ -135,6 +135,35 @@ pub async fn thread(
     } else if let Some(viewer) = viewer {
         visible = visible.add(comment::Column::UserId.eq(viewer));
     }
+    as_seen_by(viewer)
+        .filter(comment::Column::PostId.eq(post_id))
+        .filter(visible)
+        .order_by_asc(comment::Column::CreatedAt)
+        .order_by_asc(comment::Column::Id)
+        .into_model::<ThreadCommentRow>()
+        .all(conn)
+        .await
+        .during("loading the comments")
+}
+
+/// Comment `id` as its writer `viewer` sees it (the one they just posted),
+/// in one statement: the thread's row without reading the thread.
+pub async fn thread_comment(
+    conn: &impl ConnectionTrait,
+    id: i32,
+    viewer: i32,
+) -> Result<Option<ThreadCommentRow>, RepositoryError> {
+    as_seen_by(Some(viewer))
+        .filter(comment::Column::Id.eq(id))
+        .into_model::<ThreadCommentRow>()
+        .one(conn)
+        .await
+        .during("loading the comment")
+}
+
+/// A thread's columns as `viewer` sees them: the comment, its author, and
+/// whether `viewer` follows the author.
+fn as_seen_by(viewer: Option<i32>) -> Select<comment::Entity> {
     let follows = crate::follow::follows(viewer, (comment::Entity, comment::Column::UserId));
     comment::Entity::find()
         .select_only()
@@ -149,14 +178,6 @@ pub async fn thread(
         .column_as(user::Column::Image, "author_image")
         .expr_as(follows, "following")
         .join(JoinType::InnerJoin, comment::Relation::User.def())
-        .filter(comment::Column::PostId.eq(post_id))
-        .filter(visible)
-        .order_by_asc(comment::Column::CreatedAt)
-        .order_by_asc(comment::Column::Id)
-        .into_model::<ThreadCommentRow>()
-        .all(conn)
-        .await
-        .during("loading the comments")
 }
 
 /// A comment and the id of its post's author (who may approve it), in one statement.

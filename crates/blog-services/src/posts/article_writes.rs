@@ -201,9 +201,8 @@ impl PostService {
             .comment(user, current.id, body, None)
             .await
             .map_err(|err| rename_fields(err, &[("content", "body")]))?;
-        let rows = comment::thread(&self.db, current.id, current.author.id, Some(user.id)).await?;
-        rows.into_iter()
-            .find(|row| row.id == state.id)
+        comment::thread_comment(&self.db, state.id, user.id)
+            .await?
             .map(ThreadComment::from)
             .ok_or(ServiceError::NoSuch("comment"))
     }

@@ -115,8 +115,19 @@ async fn articles_written_here_are_the_sites_posts() {
     // Its author's comment is public at once; a favorite is a like.
     let comment = json!({"comment": {"body": "My own note"}});
     let path = format!("/articles/{slug}/comments");
-    let (status, _, _) = call(&app, Method::POST, &path, Some(&token), Some(comment)).await;
+    let (status, _, made) = call(&app, Method::POST, &path, Some(&token), Some(comment)).await;
     assert_eq!(status, StatusCode::CREATED);
+    let made = &made["comment"];
+    assert_eq!(
+        (
+            &made["body"],
+            &made["author"]["username"],
+            &made["author"]["following"]
+        ),
+        (&json!("My own note"), &json!("user5"), &json!(false)),
+        "the new comment as its writer sees it"
+    );
+    assert!(made["id"].as_i64().is_some_and(|id| id > 0));
     let (_, _, page) = app.fetch(&format!("/blog/{id}/")).await;
     assert!(page.contains("My own note"));
     let other = sign_in(&app, "user6", "password6").await;
