@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
+use futures::FutureExt;
+
 tokio::task_local! {
     static CURRENT: RefCell<QueryStats>;
 }
@@ -99,29 +101,30 @@ pub fn shape(sql: &str) -> String {
 }
 
 /// Runs `fut`, counting the statements it executes.
-pub async fn track<F: Future>(fut: F) -> (F::Output, QueryStats) {
-    scoped(QueryStats::default(), fut).await
+pub fn track<F: Future>(fut: F) -> impl Future<Output = (F::Output, QueryStats)> {
+    scoped(QueryStats::default(), fut)
 }
 
 /// Like [`track`], but also keeps the SQL text of every statement (tests list
 /// them when a count is off; production never needs the text).
 #[cfg(feature = "test-util")]
-pub async fn track_with_sql<F: Future>(fut: F) -> (F::Output, QueryStats) {
+pub fn track_with_sql<F: Future>(fut: F) -> impl Future<Output = (F::Output, QueryStats)> {
     let stats = QueryStats {
         sql: Some(Vec::new()),
         ..QueryStats::default()
     };
-    scoped(stats, fut).await
+    scoped(stats, fut)
 }
 
-async fn scoped<F: Future>(initial: QueryStats, fut: F) -> (F::Output, QueryStats) {
-    CURRENT
-        .scope(RefCell::new(initial), async move {
-            let output = fut.await;
-            let stats = CURRENT.with(|cell| cell.borrow().clone());
-            (output, stats)
-        })
-        .await
+/// `fut` in a scope starting from `initial`. A combinator, not an `async`
+/// block: one of those keeps a copy of the future it awaits beside the future
+/// itself, and the request's wrappers multiplied 0.5 KB into 15 KB, copied
+/// at every step.
+fn scoped<F: Future>(initial: QueryStats, fut: F) -> impl Future<Output = (F::Output, QueryStats)> {
+    CURRENT.scope(
+        RefCell::new(initial),
+        fut.map(|output| (output, CURRENT.with(RefCell::take))),
+    )
 }
 
 /// Counts one executed statement ([`record`]) and logs it as a warning when
@@ -156,6 +159,32 @@ fn record(sql: &str, elapsed: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A future holding 4 KB across an await, as a request's handler holds
+    /// its state.
+    fn four_kilobytes() -> impl Future<Output = usize> {
+        let state = [7u8; 4096];
+        async move {
+            tokio::task::yield_now().await;
+            std::hint::black_box(&state).len()
+        }
+    }
+
+    #[test]
+    fn a_scope_adds_little_to_the_future_it_wraps() {
+        let inner = size_of_val(&four_kilobytes());
+        let tracked = size_of_val(&track(four_kilobytes()));
+        assert!(
+            tracked < inner + 512,
+            "track turned a {inner}-byte future into {tracked} bytes"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_tracked_future_runs_to_its_output() {
+        let (output, stats) = track(four_kilobytes()).await;
+        assert_eq!((output, stats.statements), (4096, 0));
+    }
 
     #[test]
     fn shapes_ignore_values_and_list_lengths() {

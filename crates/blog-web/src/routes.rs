@@ -17,11 +17,12 @@ pub const PAGE_VIEW_ROUTES: &[&str] = &["/blog/", "/blog/{id}/", "/search/"];
 
 /// Every route of routes.md (and the static files). Each path is a resource, so
 /// a wrong method gets 405 rather than 404. The busiest come first: the router
-/// tries resources in order, a pattern with a `{segment}` by regex.
+/// tries resources in order, a pattern with a `{segment}` by regex (so the
+/// fixed paths of the static files come before the first pattern).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(readable("/blog/", pages::post_list))
-        .service(readable("/blog/{id}/", pages::post_detail))
         .configure(assets::routes)
+        .service(readable("/blog/{id}/", pages::post_detail))
         .service(readable("/search/", pages::search))
         .service(readable("/", pages::home))
         .service(resource("/auth/login/").route(web::post().to(auth::login)))
