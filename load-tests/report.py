@@ -49,28 +49,36 @@ def target(what, value, goal, ok):
     targets.append((what, value, goal, "met" if ok else "**missed**"))
 
 
+def ratio_against(value, goal):
+    """`value` as a ratio, with a third decimal where two would round a miss up to its goal."""
+    shown = f"{value:.2f}"
+    if value < goal <= float(shown):
+        shown = f"{value:.3f}"
+    return f"{shown}x"
+
+
 for s in sizes:
     n = f"{s['posts']:,}"
     trivial = route(s, "trivial")
     raw_trivial = trivial["raw"]["rps"]
     first, deeper = route(s, "list page 1"), deep(s)
     detail = route(s, "detail")
-    target(f"{n}: trivial route against raw", f"{trivial['off']['rps'] / raw_trivial:.2f}x", ">= 0.8x",
+    target(f"{n}: trivial route against raw", ratio_against(trivial['off']['rps'] / raw_trivial, 0.8), ">= 0.8x",
            trivial["off"]["rps"] >= 0.8 * raw_trivial)
     if s["posts"] == 20000:  # the issue sets it at 20,000 posts
         target(f"{n}: uncached list page 1 against raw", times(first["off"]["rps"], first["raw"]["rps"]),
                ">= 1.5x", first["off"]["rps"] >= 1.5 * first["raw"]["rps"])
     target(f"{n}: uncached {deeper['name']} against page 1",
-           f"{deeper['off']['rps'] / first['off']['rps']:.2f}x", ">= 0.8x",
+           ratio_against(deeper['off']['rps'] / first['off']['rps'], 0.8), ">= 0.8x",
            deeper["off"]["rps"] >= 0.8 * first["off"]["rps"])
-    target(f"{n}: uncached detail against raw", f"{detail['off']['rps'] / detail['raw']['rps']:.2f}x",
+    target(f"{n}: uncached detail against raw", ratio_against(detail['off']['rps'] / detail['raw']['rps'], 0.6),
            ">= 0.6x", detail["off"]["rps"] >= 0.6 * detail["raw"]["rps"])
     for r in s["routes"]:
         if r["name"] == "trivial":
             continue
         goal = 0.25 if r["name"] == "detail" else 0.2
         ratio = r["on"]["rps"] / raw_trivial
-        target(f"{n}: cached {r['name']} against raw trivial", f"{ratio:.2f}x", f">= {goal}x",
+        target(f"{n}: cached {r['name']} against raw trivial", ratio_against(ratio, goal), f">= {goal}x",
                ratio >= goal)
         limit = 2 if r["name"] == "detail" or r["name"].startswith("search") else 3
         target(f"{n}: statements, {r['name']} (uncached / cached)",
@@ -90,7 +98,7 @@ if 200000 in by_posts:
         mid = by_posts[20000]
         for prefix in ("list page 1", "search common", "search rare", "search old"):
             now, before = route(big, prefix)["off"]["rps"], route(mid, prefix)["off"]["rps"]
-            target(f"200,000: uncached {prefix} against 20,000", f"{now / before:.2f}x", ">= 0.8x",
+            target(f"200,000: uncached {prefix} against 20,000", ratio_against(now / before, 0.8), ">= 0.8x",
                    now >= 0.8 * before)
 
 print("# Performance: measured figures\n")
