@@ -160,32 +160,6 @@ fn record(sql: &str, elapsed: Duration) {
 mod tests {
     use super::*;
 
-    /// A future holding 4 KB across an await, as a request's handler holds
-    /// its state.
-    fn four_kilobytes() -> impl Future<Output = usize> {
-        let state = [7u8; 4096];
-        async move {
-            tokio::task::yield_now().await;
-            std::hint::black_box(&state).len()
-        }
-    }
-
-    #[test]
-    fn a_scope_adds_little_to_the_future_it_wraps() {
-        let inner = size_of_val(&four_kilobytes());
-        let tracked = size_of_val(&track(four_kilobytes()));
-        assert!(
-            tracked < inner + 512,
-            "track turned a {inner}-byte future into {tracked} bytes"
-        );
-    }
-
-    #[tokio::test]
-    async fn the_tracked_future_runs_to_its_output() {
-        let (output, stats) = track(four_kilobytes()).await;
-        assert_eq!((output, stats.statements), (4096, 0));
-    }
-
     #[test]
     fn shapes_ignore_values_and_list_lengths() {
         assert_eq!(

@@ -609,15 +609,7 @@ async fn search_reads_the_newest_posts_by_key_on_a_shuffled_heap() {
     )
     .await;
     assert_eq!(correlation, ["1"], "the heap is shuffled");
-    let (found, stats) = track_with_sql(
-        post::posts(db)
-            .matching("django")
-            .with_related_data()
-            .fetch(0, 21),
-    )
-    .await;
-    assert_eq!(found.unwrap().len(), 21);
-    let search = &stats.sql.expect("recorded")[0];
+    let search = &common_word_search(db).await;
     let plan = column(
         db,
         &format!("EXPLAIN (ANALYZE, COSTS OFF) {search}"),
@@ -649,15 +641,7 @@ async fn a_search_starts_no_parallel_workers() {
     }
     seed(db, 2_000).await;
     db.execute_unprepared("ANALYZE posts").await.unwrap();
-    let (found, stats) = track_with_sql(
-        post::posts(db)
-            .matching("django")
-            .with_related_data()
-            .fetch(0, 21),
-    )
-    .await;
-    assert_eq!(found.unwrap().len(), 21);
-    let search = &stats.sql.expect("recorded")[0];
+    let search = &common_word_search(db).await;
     let txn = db.begin().await.unwrap();
     for sql in [
         "SET LOCAL parallel_setup_cost = 0",
@@ -679,4 +663,18 @@ async fn a_search_starts_no_parallel_workers() {
         !plan.iter().any(|line| line.contains("Gather")),
         "{plan:#?}"
     );
+}
+
+/// The statement of a search for a word in most posts (its first page,
+/// which it must fill).
+async fn common_word_search(db: &DbPool) -> String {
+    let (found, stats) = track_with_sql(
+        post::posts(db)
+            .matching("django")
+            .with_related_data()
+            .fetch(0, 21),
+    )
+    .await;
+    assert_eq!(found.unwrap().len(), 21);
+    stats.sql.expect("recorded").swap_remove(0)
 }
