@@ -158,8 +158,8 @@ impl MonitoringService {
 
     /// Closes the interval in progress into a [`Sample`] of the history. Its
     /// durations are sorted with the lock released: every request records
-    /// into the state at its end, and would wait out the sort of a busy
-    /// interval (80,000 durations at cached rates) under the lock.
+    /// into the state at its end, and would otherwise wait out the sort of
+    /// an interval's durations (one a request) under the lock.
     fn roll(&self) {
         let pool = activity::pool_stats(&self.db);
         let cache = self.cache.stats();

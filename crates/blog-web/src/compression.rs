@@ -66,24 +66,21 @@ impl Negotiated {
     }
 
     /// `res` encoded, when it is worth it; else as it is.
-    pub fn apply<B: MessageBody + 'static>(
-        self,
-        res: ServiceResponse<B>,
-    ) -> ServiceResponse<BoxBody> {
+    pub fn apply(self, res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         match self {
             Negotiated::Encoding(encoding)
                 if encoding != ContentEncoding::Identity && worth_compressing(&res) =>
             {
                 res.map_body(|head, body| BoxBody::new(Encoder::response(encoding, head, body)))
             }
-            _ => res.map_into_boxed_body(),
+            _ => res,
         }
     }
 }
 
 /// A body of unknown length or of at least [`MIN_COMPRESSED_BYTES`], not
 /// encoded yet, of a type that compresses.
-fn worth_compressing<B: MessageBody>(res: &ServiceResponse<B>) -> bool {
+fn worth_compressing(res: &ServiceResponse<BoxBody>) -> bool {
     let large = match res.response().body().size() {
         BodySize::Sized(len) => len >= MIN_COMPRESSED_BYTES as u64,
         BodySize::Stream => true,

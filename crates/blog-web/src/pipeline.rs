@@ -7,9 +7,9 @@
 //! In order: the encoding negotiated; the request id and its span (around
 //! all that follows); the request limits, an unacceptable encoding, the
 //! start-up gate and admission control refuse what they must; the handler
-//! runs with its statements and cache lookups counted; the request monitor records it (the
-//! N+1 detector may replace the response); error bodies get the shape their
-//! path calls for; a successful GET gets its ETag and Cache-Control; the
+//! runs with its statements and cache lookups counted; the request monitor
+//! records it (the N+1 detector may replace the response); error bodies get
+//! the shape their path calls for; a successful GET gets its ETag and Cache-Control; the
 //! security headers; the access line; compression ([`crate::compression`]).
 
 use actix_web::body::{BoxBody, MessageBody};

@@ -43,8 +43,8 @@ impl Connections {
         SLOTS.with(|slots| {
             let mut slots = slots.borrow_mut();
             slots.retain(|(pool, _)| pool.strong_count() > 0);
-            let mine = Arc::downgrade(self);
-            match slots.iter_mut().find(|(pool, _)| pool.ptr_eq(&mine)) {
+            let mine = Arc::as_ptr(self);
+            match slots.iter_mut().find(|(pool, _)| pool.as_ptr() == mine) {
                 Some((_, slot)) if slot.failures == failures => slot.clone(),
                 Some((_, slot)) => {
                     *slot = Arc::new(Slot::new(failures));
@@ -52,7 +52,7 @@ impl Connections {
                 }
                 None => {
                     let slot = Arc::new(Slot::new(failures));
-                    slots.push((mine, slot.clone()));
+                    slots.push((Arc::downgrade(self), slot.clone()));
                     slot
                 }
             }
